@@ -1,0 +1,139 @@
+//===- DecOps.cpp - operations of the dec dialect -------------------------===//
+
+#include "dialects/Dec/DecDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/FunctionImplementation.h"
+
+using namespace mlir;
+using namespace mlir::dec;
+
+//===----------------------------------------------------------------------===//
+// ModelOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ModelOp::verify() {
+  if (getKind() != "causal")
+    return emitOpError() << "has unknown model kind '" << getKind()
+                         << "' (supported: \"causal\")";
+  if (getPath().empty() || getTokenizer().empty())
+    return emitOpError() << "needs a model path and a tokenizer path";
+  return success();
+}
+
+/// Resolves `symbol` to a dec.model visible from `op`.
+static LogicalResult verifyModelSymbol(Operation *op, FlatSymbolRefAttr symbol,
+                                       SymbolTableCollection &symbolTable) {
+  auto model = symbolTable.lookupNearestSymbolFrom<ModelOp>(op, symbol);
+  if (!model)
+    return op->emitOpError() << "refers to " << symbol << ", which is not a dec.model";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// DecodeOp
+//===----------------------------------------------------------------------===//
+
+void DecodeOp::build(OpBuilder &builder, OperationState &state, StringRef name) {
+  Type text = TextType::get(builder.getContext());
+  state.addAttribute(SymbolTable::getSymbolAttrName(), builder.getStringAttr(name));
+  state.addAttribute(getFunctionTypeAttrName(state.name),
+                     TypeAttr::get(builder.getFunctionType({text}, {text})));
+  Region *body = state.addRegion();
+  Block *entry = new Block();
+  entry->addArgument(text, state.location);
+  body->push_back(entry);
+}
+
+ParseResult DecodeOp::parse(OpAsmParser &parser, OperationState &result) {
+  auto buildFuncType = [](Builder &builder, ArrayRef<Type> argTypes, ArrayRef<Type> results,
+                          function_interface_impl::VariadicFlag,
+                          std::string &) { return builder.getFunctionType(argTypes, results); };
+  return function_interface_impl::parseFunctionOp(
+      parser, result, /*allowVariadic=*/false, getFunctionTypeAttrName(result.name),
+      buildFuncType, getArgAttrsAttrName(result.name), getResAttrsAttrName(result.name));
+}
+
+void DecodeOp::print(OpAsmPrinter &p) {
+  function_interface_impl::printFunctionOp(p, *this, /*isVariadic=*/false,
+                                           getFunctionTypeAttrName(), getArgAttrsAttrName(),
+                                           getResAttrsAttrName());
+}
+
+LogicalResult DecodeOp::verify() {
+  // The runtime calls every entry the same way (docs/abi.md): prompt in, text out.
+  FunctionType type = getFunctionType();
+  auto isText = [](Type t) { return isa<TextType>(t); };
+  if (type.getNumInputs() != 1 || !isText(type.getInput(0)) || type.getNumResults() != 1 ||
+      !isText(type.getResult(0)))
+    return emitOpError() << "must have type (!dec.text) -> !dec.text, got " << type;
+  if (getBody().empty() || getBody().front().getNumArguments() != 1)
+    return emitOpError() << "body must take the prompt as its only argument";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AutoregressiveOp
+//===----------------------------------------------------------------------===//
+
+void AutoregressiveOp::build(OpBuilder &builder, OperationState &state, StringRef model,
+                             Value prompt, int64_t maxTokens) {
+  MLIRContext *ctx = builder.getContext();
+  state.addOperands(prompt);
+  state.getOrAddProperties<Properties>().model = FlatSymbolRefAttr::get(ctx, model);
+  state.getOrAddProperties<Properties>().max_tokens = builder.getI64IntegerAttr(maxTokens);
+  state.addTypes(TextType::get(ctx));
+  Region *region = state.addRegion();
+  Block *block = new Block();
+  Location loc = state.location;
+  block->addArgument(MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
+                                     builder.getF32Type()),
+                     loc);
+  block->addArgument(SequenceType::get(ctx), loc);
+  block->addArgument(builder.getI64Type(), loc);
+  region->push_back(block);
+}
+
+LogicalResult AutoregressiveOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyModelSymbol(*this, getModelAttr(), symbolTable);
+}
+
+LogicalResult AutoregressiveOp::verifyRegions() {
+  if (getMaxTokens() < 1)
+    return emitOpError() << "max_tokens must be >= 1, got " << getMaxTokens();
+  for (auto s : getStop().getAsValueRange<StringAttr>())
+    if (s.empty())
+      return emitOpError() << "has an empty stop string";
+  for (auto s : getBan().getAsValueRange<StringAttr>())
+    if (s.empty())
+      return emitOpError() << "has an empty banned string";
+  for (int32_t t : getBanTokens())
+    if (t < 0)
+      return emitOpError() << "bans the negative token id " << t;
+
+  Block &body = getSampler().front();
+  auto logitsType = dyn_cast<MemRefType>(body.getNumArguments() > 0
+                                             ? body.getArgument(0).getType()
+                                             : Type());
+  if (body.getNumArguments() != 3 || !logitsType || logitsType.getRank() != 2 ||
+      !logitsType.getElementType().isF32() ||
+      !isa<SequenceType>(body.getArgument(1).getType()) ||
+      !body.getArgument(2).getType().isInteger(64))
+    return emitOpError() << "sampler region must take (memref<?x?xf32>, !dec.sequence, i64): "
+                            "the logits, the sequence and the step";
+  if (!isa<YieldOp>(body.getTerminator()))
+    return emitOpError() << "sampler region must end with dec.yield of the chosen token";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// BeginOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BeginOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyModelSymbol(*this, getModelAttr(), symbolTable);
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Dec/DecOps.cpp.inc"

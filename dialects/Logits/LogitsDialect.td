@@ -1,0 +1,33 @@
+//===- LogitsDialect.td - vocabulary-wide logits operations -*- tablegen -*-===//
+//
+// The `logits` dialect holds the operations a sampler is made of: transforms
+// of a `[batch, vocab]` logits buffer (temperature, top-k, top-p, min-p,
+// penalties, bans) and the terminal choices that turn it into one token per
+// row (argmax, categorical sampling).
+//
+// Operations work in place on a row-major f32 memref. The decoding loop owns
+// one logits buffer per step, written by the model and consumed by the
+// sampler; in-place semantics say exactly that, and a chain of transforms
+// followed by a choice is the unit that `logits-fuse` (a later pass) turns
+// into one kernel. Each operation's description defines its exact semantics:
+// the lowering to loops (`convert-logits-to-scf`) is the reference
+// implementation every fused kernel must agree with.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEC_DIALECT_LOGITS_LOGITSDIALECT_TD
+#define DEC_DIALECT_LOGITS_LOGITSDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def Logits_Dialect : Dialect {
+  let name = "logits";
+  let cppNamespace = "::mlir::logits";
+  let summary = "Vocabulary-wide transforms of logits and token choices";
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+}
+
+class Logits_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Logits_Dialect, mnemonic, traits>;
+
+#endif // DEC_DIALECT_LOGITS_LOGITSDIALECT_TD

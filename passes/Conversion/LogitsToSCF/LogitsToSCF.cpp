@@ -1,0 +1,428 @@
+//===- LogitsToSCF.cpp - logits operations to loops -----------------------===//
+//
+// The reference lowering of the logits dialect: each operation becomes a loop
+// over rows and, per row, a constant number of passes over the vocabulary.
+// The semantics implemented here are the ones documented in LogitsOps.td;
+// fused kernels (a later pass) are tested against this lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Conversion/LogitsToSCF/KernelBuilder.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::dec {
+#define GEN_PASS_DEF_CONVERTLOGITSTOSCF
+#include "passes/Passes.h.inc"
+} // namespace mlir::dec
+
+using namespace mlir;
+using namespace mlir::dec;
+
+namespace {
+
+using arith::CmpFPredicate;
+using arith::CmpIPredicate;
+
+/// Common shape queries and the per-row loop.
+struct RowKernel {
+  KernelBuilder &k;
+  ImplicitLocOpBuilder &b;
+  Value logits, batch, vocab;
+
+  RowKernel(KernelBuilder &k, Value logits)
+      : k(k), b(k.builder()), logits(logits),
+        batch(memref::DimOp::create(k.builder(), logits, 0)),
+        vocab(memref::DimOp::create(k.builder(), logits, 1)) {}
+
+  void forEachRow(llvm::function_ref<void(Value row)> body) {
+    k.forRange(k.index(0), batch, body);
+  }
+  /// l[row, v] = f(l[row, v]) for every v.
+  void mapRow(Value row, llvm::function_ref<Value(Value v, Value l)> f) {
+    k.forRange(k.index(0), vocab, [&](Value v) { k.store(f(v, k.load(logits, row, v)), logits, row, v); });
+  }
+  /// l[row, v] = -inf where key(l[row, v]) < threshold (unsigned).
+  void dropBelowKey(Value row, Value threshold) {
+    Value negInf = k.negInf();
+    mapRow(row, [&](Value, Value l) {
+      Value below = arith::CmpIOp::create(b, CmpIPredicate::ult, k.orderedKey(l), threshold);
+      return arith::SelectOp::create(b, below, negInf, l).getResult();
+    });
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Radix select over order-preserving keys
+//===----------------------------------------------------------------------===//
+//
+// Both top-k and top-p need the key of a boundary value. They descend the
+// 32-bit keys one byte at a time (4 rounds): each round histograms, over the
+// keys that share the prefix fixed so far, the next byte (a count and, for
+// top-p, a probability mass per byte value), then picks the byte value the
+// boundary lies in. No sort, 4 passes over the row.
+
+struct RadixState {
+  Value prefix, prefixMask; // i32
+};
+
+/// Histograms byte `shift` of the keys of `row` that match `state`.
+/// `counts` is memref<256xi32>; `masses` (optional) memref<256xf64> sums weight(l, max).
+void histogramByte(RowKernel &rk, Value row, RadixState state, int shift, Value counts,
+                   Value masses, Value max) {
+  KernelBuilder &k = rk.k;
+  ImplicitLocOpBuilder &b = rk.b;
+  k.forRange(k.index(0), k.index(256), [&](Value d) {
+    memref::StoreOp::create(b, k.i32(0), counts, d);
+    if (masses)
+      memref::StoreOp::create(b, k.f64(0.0), masses, d);
+  });
+  k.forRange(k.index(0), rk.vocab, [&](Value v) {
+    Value l = k.load(rk.logits, row, v);
+    Value key = k.orderedKey(l);
+    Value masked = arith::AndIOp::create(b, key, state.prefixMask);
+    Value matches = arith::CmpIOp::create(b, CmpIPredicate::eq, masked, state.prefix);
+    k.ifThen(matches, [&] {
+      Value byte = arith::AndIOp::create(b, arith::ShRUIOp::create(b, key, k.i32(shift)),
+                                         k.i32(255));
+      Value d = arith::IndexCastUIOp::create(b, b.getIndexType(), byte);
+      Value c = memref::LoadOp::create(b, counts, d);
+      memref::StoreOp::create(b, arith::AddIOp::create(b, c, k.i32(1)), counts, d);
+      if (masses) {
+        Value m = memref::LoadOp::create(b, masses, d);
+        Value w = arith::ExtFOp::create(b, b.getF64Type(), k.weight(l, max));
+        memref::StoreOp::create(b, arith::AddFOp::create(b, m, w), masses, d);
+      }
+    });
+  });
+}
+
+RadixState narrow(KernelBuilder &k, RadixState state, Value byte, int shift) {
+  ImplicitLocOpBuilder &b = k.builder();
+  Value shifted = arith::ShLIOp::create(b, byte, k.i32(shift));
+  return {arith::OrIOp::create(b, state.prefix, shifted),
+          arith::OrIOp::create(b, state.prefixMask, k.i32(255 << shift))};
+}
+
+/// Key of the k-th largest value of the row (1-based `rank`, i64), using the
+/// scratch histogram `counts` (memref<256xi32>).
+Value kthLargestKey(RowKernel &rk, Value row, Value rank, Value counts) {
+  KernelBuilder &k = rk.k;
+  ImplicitLocOpBuilder &b = rk.b;
+  RadixState state{k.i32(0), k.i32(0)};
+  Value remaining = rank;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    histogramByte(rk, row, state, shift, counts, Value(), Value());
+    // From the highest byte value down, find the one holding the rank-th key.
+    // Carried: count of keys in higher byte values, chosen byte, found.
+    SmallVector<Value> scan = k.forRange(
+        k.index(0), k.index(256), {k.i64(0), k.i32(0), k.i1(false)},
+        [&](Value i, ValueRange acc) {
+          Value d = arith::SubIOp::create(b, k.index(255), i);
+          Value c = arith::ExtUIOp::create(b, b.getI64Type(), memref::LoadOp::create(b, counts, d));
+          Value through = arith::AddIOp::create(b, acc[0], c);
+          Value reaches = arith::CmpIOp::create(b, CmpIPredicate::sge, through, remaining);
+          Value notFound = arith::XOrIOp::create(b, acc[2], k.i1(true));
+          Value hit = arith::AndIOp::create(b, notFound, reaches);
+          Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
+          return SmallVector<Value>{
+              arith::SelectOp::create(b, notFound, arith::SelectOp::create(b, hit, acc[0], through), acc[0]),
+              arith::SelectOp::create(b, hit, byte, acc[1]),
+              arith::OrIOp::create(b, acc[2], hit)};
+        });
+    remaining = arith::SubIOp::create(b, remaining, scan[0]);
+    state = narrow(k, state, scan[1], shift);
+  }
+  return state.prefix;
+}
+
+/// Key of the smallest value whose strictly-greater values hold mass < `budget`
+/// (an f64 in units of unnormalised weight), using the scratch histograms
+/// `counts` (memref<256xi32>) and `masses` (memref<256xf64>).
+Value nucleusBoundaryKey(RowKernel &rk, Value row, Value max, Value budget, Value counts,
+                         Value masses) {
+  KernelBuilder &k = rk.k;
+  ImplicitLocOpBuilder &b = rk.b;
+  RadixState state{k.i32(0), k.i32(0)};
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    histogramByte(rk, row, state, shift, counts, masses, max);
+    // Descend byte values; the boundary is in the lowest non-empty one whose
+    // higher byte values hold less than the budget. Carried: mass above,
+    // chosen byte, mass above the chosen byte, stopped.
+    SmallVector<Value> scan = k.forRange(
+        k.index(0), k.index(256), {k.f64(0.0), k.i32(0), k.f64(0.0), k.i1(false)},
+        [&](Value i, ValueRange acc) {
+          Value d = arith::SubIOp::create(b, k.index(255), i);
+          Value c = memref::LoadOp::create(b, counts, d);
+          Value m = memref::LoadOp::create(b, masses, d);
+          Value nonEmpty = arith::CmpIOp::create(b, CmpIPredicate::ne, c, k.i32(0));
+          Value live = arith::AndIOp::create(b, nonEmpty, arith::XOrIOp::create(b, acc[3], k.i1(true)));
+          Value under = arith::CmpFOp::create(b, CmpFPredicate::OLT, acc[0], budget);
+          Value choose = arith::AndIOp::create(b, live, under);
+          Value stop = arith::AndIOp::create(b, live, arith::XOrIOp::create(b, under, k.i1(true)));
+          Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
+          return SmallVector<Value>{arith::AddFOp::create(b, acc[0], m),
+                                    arith::SelectOp::create(b, choose, byte, acc[1]),
+                                    arith::SelectOp::create(b, choose, acc[0], acc[2]),
+                                    arith::OrIOp::create(b, acc[3], stop)};
+        });
+    budget = arith::SubFOp::create(b, budget, scan[2]);
+    state = narrow(k, state, scan[1], shift);
+  }
+  return state.prefix;
+}
+
+//===----------------------------------------------------------------------===//
+// Lowerings, one per operation
+//===----------------------------------------------------------------------===//
+
+void lower(logits::TemperatureOp op, KernelBuilder &k) {
+  RowKernel rk(k, op.getLogits());
+  rk.forEachRow([&](Value row) {
+    rk.mapRow(row, [&](Value, Value l) {
+      return arith::DivFOp::create(k.builder(), l, op.getTemperature()).getResult();
+    });
+  });
+}
+
+void lower(logits::TopKOp op, KernelBuilder &k) {
+  ImplicitLocOpBuilder &b = k.builder();
+  RowKernel rk(k, op.getLogits());
+  Value vocab = arith::IndexCastOp::create(b, b.getI64Type(), rk.vocab);
+  Value active = arith::CmpIOp::create(b, CmpIPredicate::slt, op.getK(), vocab);
+  k.ifThen(active, [&] {
+    // Scratch is allocated once, outside the row loop (allocas in loops grow the stack).
+    Value counts = memref::AllocaOp::create(b, MemRefType::get({256}, b.getI32Type()));
+    rk.forEachRow([&](Value row) {
+      rk.dropBelowKey(row, kthLargestKey(rk, row, op.getK(), counts));
+    });
+  });
+}
+
+void lower(logits::TopPOp op, KernelBuilder &k) {
+  ImplicitLocOpBuilder &b = k.builder();
+  RowKernel rk(k, op.getLogits());
+  Value active = arith::CmpFOp::create(b, CmpFPredicate::OLT, op.getP(), k.f32(1.0f));
+  k.ifThen(active, [&] {
+    Value counts = memref::AllocaOp::create(b, MemRefType::get({256}, b.getI32Type()));
+    Value masses = memref::AllocaOp::create(b, MemRefType::get({256}, b.getF64Type()));
+    rk.forEachRow([&](Value row) {
+      Value max = k.rowMax(rk.logits, row, rk.vocab);
+      Value hasNumber = arith::CmpFOp::create(b, CmpFPredicate::OGT, max, k.negInf());
+      k.ifThen(hasNumber, [&] {
+        Value mass = k.rowMass(rk.logits, row, rk.vocab, max);
+        Value p = arith::ExtFOp::create(b, b.getF64Type(), op.getP());
+        Value budget = arith::MulFOp::create(b, p, mass);
+        rk.dropBelowKey(row, nucleusBoundaryKey(rk, row, max, budget, counts, masses));
+      });
+    });
+  });
+}
+
+void lower(logits::MinPOp op, KernelBuilder &k) {
+  ImplicitLocOpBuilder &b = k.builder();
+  RowKernel rk(k, op.getLogits());
+  rk.forEachRow([&](Value row) {
+    Value max = k.rowMax(rk.logits, row, rk.vocab);
+    Value negInf = k.negInf();
+    rk.mapRow(row, [&](Value, Value l) {
+      // !(w >= p) also removes NaN.
+      Value w = math::ExpOp::create(b, arith::SubFOp::create(b, l, max));
+      Value keep = arith::CmpFOp::create(b, CmpFPredicate::OGE, w, op.getP());
+      return arith::SelectOp::create(b, keep, l, negInf).getResult();
+    });
+  });
+}
+
+void lower(logits::RepetitionPenaltyOp op, KernelBuilder &k) {
+  ImplicitLocOpBuilder &b = k.builder();
+  RowKernel rk(k, op.getLogits());
+  Value history = op.getHistory();
+  Value length = memref::DimOp::create(b, history, 1);
+  // One bit per vocabulary entry marks tokens already penalised, so that a
+  // token occurring several times is penalised once.
+  Value words = arith::DivUIOp::create(b, arith::AddIOp::create(b, rk.vocab, k.index(31)), k.index(32));
+  Value seen = memref::AllocaOp::create(b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
+                                        ValueRange{words});
+  Value vocab32 = arith::IndexCastOp::create(b, b.getI32Type(), rk.vocab);
+  rk.forEachRow([&](Value row) {
+    k.forRange(k.index(0), words, [&](Value w) { memref::StoreOp::create(b, k.i32(0), seen, w); });
+    k.forRange(k.index(0), length, [&](Value j) {
+      Value t = memref::LoadOp::create(b, history, ValueRange{row, j});
+      Value nonNegative = arith::CmpIOp::create(b, CmpIPredicate::sge, t, k.i32(0));
+      Value inVocab = arith::CmpIOp::create(b, CmpIPredicate::slt, t, vocab32);
+      k.ifThen(arith::AndIOp::create(b, nonNegative, inVocab), [&] {
+        Value w = arith::IndexCastUIOp::create(b, b.getIndexType(),
+                                               arith::ShRUIOp::create(b, t, k.i32(5)));
+        Value bit = arith::ShLIOp::create(b, k.i32(1), arith::AndIOp::create(b, t, k.i32(31)));
+        Value word = memref::LoadOp::create(b, seen, w);
+        Value already = arith::CmpIOp::create(b, CmpIPredicate::ne,
+                                              arith::AndIOp::create(b, word, bit), k.i32(0));
+        k.ifThen(arith::XOrIOp::create(b, already, k.i1(true)), [&] {
+          memref::StoreOp::create(b, arith::OrIOp::create(b, word, bit), seen, w);
+          Value v = arith::IndexCastUIOp::create(b, b.getIndexType(), t);
+          Value l = k.load(rk.logits, row, v);
+          Value negative = arith::CmpFOp::create(b, CmpFPredicate::OLT, l, k.f32(0.0f));
+          Value scaled = arith::SelectOp::create(b, negative,
+                                                 arith::MulFOp::create(b, l, op.getPenalty()),
+                                                 arith::DivFOp::create(b, l, op.getPenalty()));
+          k.store(scaled, rk.logits, row, v);
+        });
+      });
+    });
+  });
+}
+
+void lower(logits::SuppressOp op, KernelBuilder &k) {
+  ImplicitLocOpBuilder &b = k.builder();
+  RowKernel rk(k, op.getLogits());
+  Value tokens = op.getTokens();
+  Value count = memref::DimOp::create(b, tokens, 0);
+  Value vocab32 = arith::IndexCastOp::create(b, b.getI32Type(), rk.vocab);
+  rk.forEachRow([&](Value row) {
+    k.forRange(k.index(0), count, [&](Value i) {
+      Value t = memref::LoadOp::create(b, tokens, i);
+      Value nonNegative = arith::CmpIOp::create(b, CmpIPredicate::sge, t, k.i32(0));
+      Value inVocab = arith::CmpIOp::create(b, CmpIPredicate::slt, t, vocab32);
+      k.ifThen(arith::AndIOp::create(b, nonNegative, inVocab), [&] {
+        k.store(k.negInf(), rk.logits, row, arith::IndexCastUIOp::create(b, b.getIndexType(), t));
+      });
+    });
+  });
+}
+
+void lower(logits::MaskOp op, KernelBuilder &k) {
+  ImplicitLocOpBuilder &b = k.builder();
+  RowKernel rk(k, op.getLogits());
+  Value allowed = op.getAllowed();
+  rk.forEachRow([&](Value row) {
+    Value negInf = k.negInf();
+    rk.mapRow(row, [&](Value v, Value l) {
+      Value w = arith::DivUIOp::create(b, v, k.index(32));
+      Value word = memref::LoadOp::create(b, allowed, ValueRange{row, w});
+      Value shift = arith::IndexCastUIOp::create(
+          b, b.getI32Type(), arith::RemUIOp::create(b, v, k.index(32)));
+      Value bit = arith::AndIOp::create(b, arith::ShRUIOp::create(b, word, shift), k.i32(1));
+      Value isAllowed = arith::CmpIOp::create(b, CmpIPredicate::ne, bit, k.i32(0));
+      return arith::SelectOp::create(b, isAllowed, l, negInf).getResult();
+    });
+  });
+}
+
+void lower(logits::SoftmaxOp op, KernelBuilder &k) {
+  ImplicitLocOpBuilder &b = k.builder();
+  RowKernel rk(k, op.getLogits());
+  rk.forEachRow([&](Value row) {
+    Value max = k.rowMax(rk.logits, row, rk.vocab);
+    Value hasNumber = arith::CmpFOp::create(b, CmpFPredicate::OGT, max, k.negInf());
+    Value mass = k.rowMass(rk.logits, row, rk.vocab, max);
+    Value inverse = arith::DivFOp::create(b, k.f32(1.0f), arith::TruncFOp::create(b, b.getF32Type(), mass));
+    rk.mapRow(row, [&](Value, Value l) {
+      Value p = arith::MulFOp::create(b, k.weight(l, max), inverse);
+      return arith::SelectOp::create(b, hasNumber, p, k.f32(0.0f)).getResult();
+    });
+  });
+}
+
+void lower(logits::ArgmaxOp op, KernelBuilder &k) {
+  ImplicitLocOpBuilder &b = k.builder();
+  RowKernel rk(k, op.getLogits());
+  rk.forEachRow([&](Value row) {
+    // Strictly greater keeps the first maximum; NaN never compares greater.
+    SmallVector<Value> best = k.forRange(
+        k.index(0), rk.vocab, {k.negInf(), k.i32(-1)}, [&](Value v, ValueRange acc) {
+          Value l = k.load(rk.logits, row, v);
+          Value better = arith::CmpFOp::create(b, CmpFPredicate::OGT, l, acc[0]);
+          Value id = arith::IndexCastUIOp::create(b, b.getI32Type(), v);
+          return SmallVector<Value>{arith::SelectOp::create(b, better, l, acc[0]),
+                                    arith::SelectOp::create(b, better, id, acc[1])};
+        });
+    memref::StoreOp::create(b, best[1], op.getTokens(), row);
+  });
+}
+
+void lower(logits::SampleOp op, KernelBuilder &k) {
+  ImplicitLocOpBuilder &b = k.builder();
+  RowKernel rk(k, op.getLogits());
+  rk.forEachRow([&](Value row) {
+    Value max = k.rowMax(rk.logits, row, rk.vocab);
+    Value hasNumber = arith::CmpFOp::create(b, CmpFPredicate::OGT, max, k.negInf());
+    Value token = k.ifThenElse(
+        hasNumber, {b.getI32Type()},
+        [&]() -> SmallVector<Value> {
+          Value mass = k.rowMass(rk.logits, row, rk.vocab, max);
+          Value seed = memref::LoadOp::create(b, op.getSeeds(), row);
+          Value u = arith::ExtFOp::create(b, b.getF64Type(), k.philoxUniform(seed, op.getStep()));
+          Value target = arith::MulFOp::create(b, u, mass);
+          // Walk the running sum until it passes the target. Carried: v, sum,
+          // last token with positive weight (the answer if rounding leaves the
+          // target unreached).
+          Type idx = b.getIndexType(), f64 = b.getF64Type(), i1 = b.getI1Type();
+          auto walk = scf::WhileOp::create(b, TypeRange{idx, f64, idx, i1},
+                                           ValueRange{k.index(0), k.f64(0.0), k.index(0)});
+          // Before: scf.while's builder does not create the regions' blocks.
+          Block *before = b.createBlock(&walk.getBefore(), {}, {idx, f64, idx},
+                                        {b.getLoc(), b.getLoc(), b.getLoc()});
+          {
+            Value v = before->getArgument(0), sum = before->getArgument(1);
+            Value last = before->getArgument(2);
+            Value inRange = arith::CmpIOp::create(b, CmpIPredicate::ult, v, rk.vocab);
+            Value clamped = arith::MinUIOp::create(b, v, arith::SubIOp::create(b, rk.vocab, k.index(1)));
+            Value w32 = k.weight(k.load(rk.logits, row, clamped), max);
+            Value w = arith::SelectOp::create(b, inRange, arith::ExtFOp::create(b, f64, w32), k.f64(0.0));
+            Value next = arith::AddFOp::create(b, sum, w);
+            Value positive = arith::CmpFOp::create(b, CmpFPredicate::OGT, w, k.f64(0.0));
+            Value passes = arith::CmpFOp::create(b, CmpFPredicate::OGT, next, target);
+            Value hit = arith::AndIOp::create(b, positive, passes);
+            Value newLast = arith::SelectOp::create(b, positive, v, last);
+            Value goOn = arith::AndIOp::create(b, inRange, arith::XOrIOp::create(b, hit, k.i1(true)));
+            scf::ConditionOp::create(b, goOn, ValueRange{v, next, newLast, hit});
+          }
+          Block *after = b.createBlock(&walk.getAfter(), {}, {idx, f64, idx, i1},
+                                       {b.getLoc(), b.getLoc(), b.getLoc(), b.getLoc()});
+          {
+            Value v = arith::AddIOp::create(b, after->getArgument(0), k.index(1));
+            scf::YieldOp::create(b, ValueRange{v, after->getArgument(1), after->getArgument(2)});
+          }
+          b.setInsertionPointAfter(walk);
+          Value chosen = arith::SelectOp::create(b, walk.getResult(3), walk.getResult(0), walk.getResult(2));
+          return {arith::IndexCastUIOp::create(b, b.getI32Type(), chosen)};
+        },
+        [&]() -> SmallVector<Value> { return {k.i32(-1)}; })
+                      .front();
+    memref::StoreOp::create(b, token, op.getTokens(), row);
+  });
+}
+
+struct ConvertLogitsToSCFPass
+    : public mlir::dec::impl::ConvertLogitsToSCFBase<ConvertLogitsToSCFPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<logits::LogitsDialect>(op->getDialect()))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      ImplicitLocOpBuilder b(op->getLoc(), op);
+      KernelBuilder k(b);
+      llvm::TypeSwitch<Operation *>(op)
+          .Case<logits::TemperatureOp, logits::TopKOp, logits::TopPOp, logits::MinPOp,
+                logits::RepetitionPenaltyOp, logits::SuppressOp, logits::MaskOp,
+                logits::SoftmaxOp, logits::ArgmaxOp, logits::SampleOp>(
+              [&](auto concrete) { lower(concrete, k); })
+          .Default([&](Operation *unknown) {
+            unknown->emitOpError("has no lowering to loops");
+            signalPassFailure();
+          });
+      op->erase();
+    }
+  }
+};
+
+} // namespace

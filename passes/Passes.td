@@ -1,0 +1,69 @@
+//===- Passes.td - dec's transformation and conversion passes *- tablegen -*-===//
+
+#ifndef DEC_PASSES_PASSES_TD
+#define DEC_PASSES_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Transforms
+//===----------------------------------------------------------------------===//
+
+def DecExpandSchedules : Pass<"dec-expand-schedules", "::mlir::ModuleOp"> {
+  let summary = "Expands schedule operations into loops of primitive dec steps";
+  let description = [{
+    Rewrites every `dec.autoregressive` into: `dec.begin` (prompt and
+    prefill), then a `scf.while` loop that reads `dec.logits`, applies the
+    constraint's bans (`logits.mask` for banned strings, `logits.suppress`
+    for banned tokens and, with `ban_eos`, the end-of-sequence tokens), runs
+    the inlined sampler region, `dec.emit`s the token and runs `dec.forward`
+    on it while the sequence is not finished and fewer than `dec.max_tokens`
+    tokens were generated; then `dec.finish`. Each iteration's body is an
+    `memref.alloca_scope` so stack buffers of the sampler are released every
+    step.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::logits::LogitsDialect"
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Conversions
+//===----------------------------------------------------------------------===//
+
+def ConvertLogitsToSCF : Pass<"convert-logits-to-scf"> {
+  let summary = "Lowers logits operations to loops (scf, arith, math, memref)";
+  let description = [{
+    The reference lowering of every `logits` operation to plain loops over
+    the rows and the vocabulary. Each operation's semantics is defined in its
+    description (LogitsOps.td); this lowering implements it exactly, without
+    sorting: top-k and top-p find their threshold by a 4-round radix select
+    over order-preserving 32-bit keys of the logits (top-p weighs each key by
+    its probability), so each takes a constant number of passes over the row.
+    Categorical sampling uses an inline Philox4x32-10 generator.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
+def ConvertDecToLLVM : Pass<"convert-dec-to-llvm", "::mlir::ModuleOp"> {
+  let summary = "Lowers dec operations to calls of the runtime's C ABI";
+  let description = [{
+    Turns `dec.decode` entries into exported functions
+    `__dec_entry_<name>(ptr prompt) -> ptr`, the primitive dec steps into
+    calls of the `decrt_*` functions of the runtime (docs/abi.md; buffers come
+    back as MLIR memref descriptors the runtime fills in), and collects the
+    models and per-sequence string constraints into the JSON manifest
+    `__dec_manifest` with `__dec_abi_version`. The per-step
+    `memref.alloca_scope`s of expanded schedules are lowered here too, to
+    stacksave/stackrestore, while their bodies are still one block (run this
+    before convert-scf-to-cf). Other dialects are left for the upstream
+    conversions to LLVM.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::func::FuncDialect"];
+}
+
+#endif // DEC_PASSES_PASSES_TD
