@@ -41,8 +41,7 @@ def Dec_ModelOp : Dec_Op<"model", [Symbol]> {
 }
 
 def Dec_DecodeOp : Dec_Op<"decode", [
-    Symbol, FunctionOpInterface, IsolatedFromAbove, OpAsmOpInterface,
-    AutomaticAllocationScope]> {
+    Symbol, FunctionOpInterface, IsolatedFromAbove, AutomaticAllocationScope]> {
   let summary = "An entry point of the program";
   let description = [{
     An exported decoding entry point. It receives the prompt as runtime text
@@ -66,7 +65,6 @@ def Dec_DecodeOp : Dec_Op<"decode", [
     ::mlir::Region *getCallableRegion() { return &getBody(); }
     ::llvm::ArrayRef<::mlir::Type> getArgumentTypes() { return getFunctionType().getInputs(); }
     ::llvm::ArrayRef<::mlir::Type> getResultTypes() { return getFunctionType().getResults(); }
-    static ::llvm::StringRef getDefaultDialect() { return "dec"; }
     bool isDeclaration() { return false; }
   }];
   let hasCustomAssemblyFormat = 1;

@@ -7,6 +7,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <sstream>
+
 using namespace mlir;
 using namespace mlir::logits;
 
@@ -31,6 +33,13 @@ std::optional<double> constantFloat(Value v) {
   if (matchPattern(v, m_Constant(&attr)))
     return attr.getValueAsDouble();
   return std::nullopt;
+}
+
+/// Shortest natural rendering ("0.5", "-3", "1e-09") for diagnostics.
+std::string str(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
 }
 
 std::optional<int64_t> constantInt(Value v) {
@@ -72,7 +81,7 @@ struct EraseIdentityTransform : OpRewritePattern<OpTy> {
 
 LogicalResult TemperatureOp::verify() {
   if (auto t = constantFloat(getTemperature()); t && !(*t > 0.0))
-    return emitOpError() << "temperature must be > 0, got " << *t;
+    return emitOpError() << "temperature must be > 0, got " << str(*t);
   return success();
 }
 
@@ -92,7 +101,7 @@ LogicalResult TopKOp::verify() {
 
 LogicalResult TopPOp::verify() {
   if (auto p = constantFloat(getP()); p && !(*p > 0.0 && *p <= 1.0))
-    return emitOpError() << "p must be in (0, 1], got " << *p;
+    return emitOpError() << "p must be in (0, 1], got " << str(*p);
   return success();
 }
 
@@ -105,7 +114,7 @@ void TopPOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext
 
 LogicalResult MinPOp::verify() {
   if (auto p = constantFloat(getP()); p && !(*p >= 0.0 && *p <= 1.0))
-    return emitOpError() << "p must be in [0, 1], got " << *p;
+    return emitOpError() << "p must be in [0, 1], got " << str(*p);
   return success();
 }
 
@@ -118,7 +127,7 @@ void MinPOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext
 
 LogicalResult RepetitionPenaltyOp::verify() {
   if (auto r = constantFloat(getPenalty()); r && !(*r > 0.0))
-    return emitOpError() << "penalty must be > 0, got " << *r;
+    return emitOpError() << "penalty must be > 0, got " << str(*r);
   return verifySameBatch(*this, getLogits(), getHistory(), "history");
 }
 

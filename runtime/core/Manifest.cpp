@@ -1,0 +1,43 @@
+//===- Manifest.cpp - what a compiled program declares --------------------===//
+
+#include "runtime/core/Manifest.h"
+
+#include <nlohmann/json.hpp>
+
+using namespace dec::rt;
+using nlohmann::json;
+
+std::optional<Manifest> Manifest::parse(const std::string &text, std::string &error) {
+  try {
+    json j = json::parse(text);
+    Manifest m;
+    m.abi = j.at("abi").get<int>();
+    for (const json &model : j.at("models"))
+      m.models.push_back({model.at("name").get<std::string>(), model.at("kind").get<std::string>(),
+                          model.at("path").get<std::string>(),
+                          model.at("tokenizer").get<std::string>()});
+    for (const json &entry : j.at("entries"))
+      m.entries.push_back({entry.at("name").get<std::string>(), entry.at("symbol").get<std::string>()});
+    for (const json &seq : j.at("sequences")) {
+      SequenceConfig config;
+      config.model = seq.at("model").get<int>();
+      config.stop = seq.at("stop").get<std::vector<std::string>>();
+      config.ban = seq.at("ban").get<std::vector<std::string>>();
+      if (config.model < 0 || config.model >= static_cast<int>(m.models.size())) {
+        error = "manifest: sequence refers to model " + std::to_string(config.model) +
+                " of " + std::to_string(m.models.size());
+        return std::nullopt;
+      }
+      m.sequences.push_back(std::move(config));
+    }
+    for (const Model &model : m.models)
+      if (model.kind != "causal") {
+        error = "manifest: model '" + model.name + "' has unsupported kind '" + model.kind + "'";
+        return std::nullopt;
+      }
+    return m;
+  } catch (const std::exception &e) {
+    error = std::string("manifest is not valid: ") + e.what();
+    return std::nullopt;
+  }
+}

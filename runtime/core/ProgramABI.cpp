@@ -1,0 +1,232 @@
+//===- ProgramABI.cpp - the decrt_* functions compiled programs call ------===//
+//
+// Each function catches everything: an exception must never unwind into
+// compiled code. Errors are recorded on the call (the first one wins) and the
+// sequence is finished, so the compiled loop's next decrt_seq_emit ends it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/core/Session.h"
+
+#include <algorithm>
+
+using namespace dec;
+using namespace dec::rt;
+using Clock = std::chrono::steady_clock;
+
+void decrt_seq::fail(const std::string &message) {
+  if (call->error.empty())
+    call->error = message;
+  finish("error");
+}
+
+void decrt_seq::finish(const std::string &reason) {
+  if (finished)
+    return;
+  finished = true;
+  finishReason = reason;
+}
+
+void decrt_seq::streamReady() {
+  size_t ready = text.size();
+  if (!finished && stop)
+    ready -= stop->pendingSuffix(text);
+  if (ready <= streamed)
+    return;
+  if (call->options.on_text && !call->cancelled &&
+      call->options.on_text(call->options.user, text.data() + streamed, ready - streamed) != 0) {
+    call->cancelled = true;
+    finish("cancelled");
+  }
+  streamed = ready;
+}
+
+namespace {
+
+double millisecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+/// SplitMix64: decorrelates the Philox keys of nearby seeds / sample indices.
+uint64_t mix(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+template <typename T>
+void fill(decrt_memref1 *out, T *data, int64_t size) {
+  out->allocated = out->aligned = data;
+  out->offset = 0;
+  out->sizes[0] = size;
+  out->strides[0] = 1;
+}
+
+template <typename T>
+void fill(decrt_memref2 *out, T *data, int64_t rows, int64_t columns) {
+  out->allocated = out->aligned = data;
+  out->offset = 0;
+  out->sizes[0] = rows;
+  out->sizes[1] = columns;
+  out->strides[0] = columns;
+  out->strides[1] = 1;
+}
+
+/// Runs `body`, turning any exception into a failure of `seq`.
+template <typename Fn>
+void guarded(decrt_seq *seq, const char *what, Fn &&body) {
+  try {
+    body();
+  } catch (const std::exception &e) {
+    seq->fail(std::string(what) + ": " + e.what());
+  } catch (...) {
+    seq->fail(std::string(what) + ": unknown error");
+  }
+}
+
+} // namespace
+
+extern "C" {
+
+decrt_seq *decrt_seq_begin(decrt_text *prompt, int32_t model, int32_t config) {
+  Call *call = prompt->call;
+  auto owned = std::make_unique<decrt_seq>();
+  decrt_seq *seq = owned.get();
+  seq->call = call;
+  call->sequences.push_back(std::move(owned));
+  guarded(seq, "starting a sequence", [&] {
+    Session &session = call->session;
+    seq->model = &session.model(model);
+    seq->config = &session.sequenceConfig(config);
+    const TorchModel &lm = *seq->model->model;
+    seq->logits.assign(lm.vocabSize(), 0.0f);
+    uint64_t index = call->sequences.size() - 1;
+    seq->seeds.assign(1, static_cast<int64_t>(
+                             mix(call->options.seed ^ mix(call->options.sample_index ^ mix(index)))));
+    seq->ban = session.banFilter(config);
+    if (seq->ban)
+      seq->banState = seq->ban->initialState();
+    if (!seq->config->stop.empty())
+      seq->stop = std::make_unique<StopMatcher>(seq->config->stop);
+    seq->decoder = std::make_unique<IncrementalDecoder>(*seq->model->tokenizer,
+                                                        /*skipSpecial=*/true);
+    seq->state = lm.newState();
+
+    auto start = Clock::now();
+    seq->history = seq->model->tokenizer->encodeWithTemplate(prompt->bytes);
+    seq->promptLength = seq->history.size();
+    call->loadMs += millisecondsSince(start);
+    if (seq->history.empty())
+      return seq->fail("the prompt is empty and the tokenizer adds no start token; "
+                       "give a non-empty prompt");
+    start = Clock::now();
+    std::string error;
+    if (!lm.forward(seq->state, seq->history.data(), static_cast<int64_t>(seq->history.size()),
+                    seq->logits.data(), error))
+      return seq->fail("prompt of " + std::to_string(seq->history.size()) + " tokens: " + error);
+    call->prefillMs += millisecondsSince(start);
+  });
+  if (seq->logits.empty())
+    seq->logits.assign(1, 0.0f); // keep every buffer valid after a failure
+  if (seq->seeds.empty())
+    seq->seeds.assign(1, 0);
+  return seq;
+}
+
+int64_t decrt_seq_max_tokens(decrt_seq *seq, int64_t programDefault) {
+  int64_t requested = seq->call->options.max_tokens;
+  return requested > 0 ? requested : programDefault;
+}
+
+void decrt_seq_logits(decrt_seq *seq, decrt_memref2 *out) {
+  fill(out, seq->logits.data(), 1, static_cast<int64_t>(seq->logits.size()));
+}
+
+void decrt_seq_history(decrt_seq *seq, decrt_memref2 *out) {
+  fill(out, seq->history.data(), 1, static_cast<int64_t>(seq->history.size()));
+}
+
+void decrt_seq_eos_tokens(decrt_seq *seq, decrt_memref1 *out) {
+  static int32_t none = -1;
+  if (!seq->model || seq->model->eos.empty())
+    return fill(out, &none, 0);
+  fill(out, seq->model->eos.data(), static_cast<int64_t>(seq->model->eos.size()));
+}
+
+void decrt_seq_allowed_mask(decrt_seq *seq, decrt_memref2 *out) {
+  static std::vector<uint32_t> everything;
+  const std::vector<uint32_t> *mask = nullptr;
+  guarded(seq, "computing banned strings", [&] {
+    if (seq->ban)
+      mask = &seq->ban->allowedMask(seq->banState);
+  });
+  if (!mask) {
+    // No filter (or it failed): a full mask of the right size.
+    everything.assign((seq->logits.size() + 31) / 32, 0xFFFFFFFFu);
+    mask = &everything;
+  }
+  fill(out, const_cast<uint32_t *>(mask->data()), 1, static_cast<int64_t>(mask->size()));
+}
+
+void decrt_seq_seeds(decrt_seq *seq, decrt_memref1 *out) {
+  fill(out, seq->seeds.data(), static_cast<int64_t>(seq->seeds.size()));
+}
+
+void decrt_seq_forward(decrt_seq *seq, int32_t token) {
+  if (seq->finished)
+    return;
+  guarded(seq, "model forward", [&] {
+    auto start = Clock::now();
+    std::string error;
+    if (!seq->model->model->forward(seq->state, &token, 1, seq->logits.data(), error))
+      seq->fail(error);
+    seq->forwardMs += millisecondsSince(start);
+  });
+}
+
+int32_t decrt_seq_emit(decrt_seq *seq, int32_t token) {
+  if (seq->finished)
+    return 1;
+  guarded(seq, "emitting a token", [&] {
+    if (token < 0)
+      return seq->finish("no_token");
+    seq->history.push_back(token);
+    const std::vector<int32_t> &eos = seq->model->eos;
+    if (std::find(eos.begin(), eos.end(), token) != eos.end())
+      return seq->finish("eos");
+    if (seq->ban)
+      seq->banState = seq->ban->advance(seq->banState, token);
+
+    size_t before = seq->text.size();
+    seq->text += seq->decoder->push(token);
+    if (seq->stop) {
+      size_t at = seq->stop->find(seq->text, before);
+      if (at != std::string::npos) {
+        seq->text.resize(at);
+        seq->finish("stop");
+      }
+    }
+    if (!seq->finished &&
+        static_cast<int64_t>(seq->history.size()) >= seq->model->model->maxContext())
+      seq->finish("context");
+    seq->streamReady();
+  });
+  return seq->finished ? 1 : 0;
+}
+
+decrt_text *decrt_seq_finish(decrt_seq *seq) {
+  Call *call = seq->call;
+  guarded(seq, "finishing a sequence", [&] {
+    if (!seq->finished)
+      seq->finish("length");
+    if (seq->decoder && seq->finishReason != "stop")
+      seq->text += seq->decoder->flush();
+    seq->streamReady();
+  });
+  call->texts.push_back(decrt_text{seq->text, call});
+  seq->output = &call->texts.back();
+  return seq->output;
+}
+
+} // extern "C"

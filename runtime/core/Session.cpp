@@ -1,0 +1,131 @@
+//===- Session.cpp - sessions and calls -----------------------------------===//
+
+#include "runtime/core/Session.h"
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace dec;
+using namespace dec::rt;
+
+std::unique_ptr<Session> Session::create(Program &program, const dec_session_options *options,
+                                         std::string &error) {
+  std::unique_ptr<Session> session(new Session(program));
+  if (options)
+    TorchModel::setNumThreads(options->num_threads);
+
+  for (const Manifest::Model &declared : program.manifest().models) {
+    std::string modelPath = declared.path, tokenizerPath = declared.tokenizer;
+    if (options)
+      for (size_t i = 0; i < options->num_bindings; ++i) {
+        const dec_model_binding &binding = options->bindings[i];
+        if (!binding.name || declared.name != binding.name)
+          continue;
+        if (binding.model_path)
+          modelPath = binding.model_path;
+        if (binding.tokenizer_path)
+          tokenizerPath = binding.tokenizer_path;
+      }
+    BoundModel bound;
+    bound.name = declared.name;
+    bound.tokenizer = Tokenizer::fromFile(tokenizerPath, error);
+    if (!bound.tokenizer) {
+      error = "model '" + declared.name + "': " + error;
+      return nullptr;
+    }
+    bound.model = TorchModel::load(modelPath, error);
+    if (!bound.model) {
+      error = "model '" + declared.name + "': " + error;
+      return nullptr;
+    }
+    if (bound.tokenizer->vocabSize() > bound.model->vocabSize()) {
+      error = "model '" + declared.name + "': tokenizer '" + tokenizerPath + "' has " +
+              std::to_string(bound.tokenizer->vocabSize()) + " tokens but model '" + modelPath +
+              "' produces logits for " + std::to_string(bound.model->vocabSize());
+      return nullptr;
+    }
+    bound.eos = bound.tokenizer->eosTokens();
+    session->models.push_back(std::move(bound));
+  }
+
+  for (const Manifest::SequenceConfig &config : program.manifest().sequences) {
+    BoundModel &bound = session->models[config.model];
+    session->banFilters.push_back(
+        config.ban.empty() ? nullptr
+                           : std::make_unique<BanFilter>(config.ban, *bound.tokenizer,
+                                                         bound.model->vocabSize()));
+  }
+  return session;
+}
+
+namespace {
+
+char *copyString(const std::string &s) {
+  char *out = static_cast<char *>(std::malloc(s.size() + 1));
+  std::memcpy(out, s.data(), s.size());
+  out[s.size()] = '\0';
+  return out;
+}
+
+int32_t *copyTokens(const int32_t *data, size_t count) {
+  auto *out = static_cast<int32_t *>(std::malloc(sizeof(int32_t) * (count ? count : 1)));
+  if (count)
+    std::memcpy(out, data, sizeof(int32_t) * count);
+  return out;
+}
+
+double millisecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+} // namespace
+
+bool Session::run(const std::string &entryName, const std::string &prompt,
+                  const dec_run_options &options, dec_result &result, std::string &error) {
+  std::memset(&result, 0, sizeof(result));
+  EntryFunction entry = program_.entry(entryName);
+  if (!entry) {
+    error = "the program has no entry '" + entryName + "' (it has:";
+    for (const Manifest::Entry &e : program_.manifest().entries)
+      error += " " + e.name;
+    error += ")";
+    return false;
+  }
+
+  Call call(*this, options);
+  call.prompt.bytes = prompt;
+  call.prompt.call = &call;
+  auto start = std::chrono::steady_clock::now();
+  decrt_text *output = entry(&call.prompt);
+  double totalMs = millisecondsSince(start);
+
+  if (!call.error.empty()) {
+    error = call.error;
+    return false;
+  }
+  // The sequence whose text the entry returned.
+  decrt_seq *sequence = nullptr;
+  for (auto &seq : call.sequences)
+    if (output && seq->output == output)
+      sequence = seq.get();
+  if (!sequence) {
+    error = "entry '" + entryName + "' returned no text";
+    return false;
+  }
+
+  result.text = copyString(output->bytes);
+  result.text_length = output->bytes.size();
+  result.prompt_tokens = copyTokens(sequence->history.data(), sequence->promptLength);
+  result.num_prompt_tokens = sequence->promptLength;
+  result.tokens = copyTokens(sequence->history.data() + sequence->promptLength,
+                             sequence->history.size() - sequence->promptLength);
+  result.num_tokens = sequence->history.size() - sequence->promptLength;
+  result.finish_reason = copyString(sequence->finishReason);
+  result.timings.load_ms = call.loadMs;
+  result.timings.prefill_ms = call.prefillMs;
+  result.timings.forward_ms = sequence->forwardMs;
+  result.timings.total_ms = totalMs;
+  result.timings.decode_ms = totalMs - call.loadMs - call.prefillMs;
+  return true;
+}

@@ -1,0 +1,117 @@
+//===- Session.h - sessions, calls and sequences ----------------*- C++ -*-===//
+//
+// A Session is a Program with its models and tokenizers loaded. Running an
+// entry point creates a Call, which owns the texts and Sequences the compiled
+// code asks for through the decrt_* functions (ProgramABI.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEC_RUNTIME_CORE_SESSION_H
+#define DEC_RUNTIME_CORE_SESSION_H
+
+#include "dec/program_abi.h"
+#include "dec/runtime.h"
+#include "runtime/core/Program.h"
+#include "runtime/core/StringMatchers.h"
+#include "runtime/model/TorchModel.h"
+#include "runtime/tokenizer/Tokenizer.h"
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dec::rt {
+
+class Call;
+
+/// One model of the program, loaded.
+struct BoundModel {
+  std::string name;
+  std::unique_ptr<TorchModel> model;
+  std::unique_ptr<Tokenizer> tokenizer;
+  std::vector<int32_t> eos;
+};
+
+class Session {
+public:
+  static std::unique_ptr<Session> create(Program &program, const dec_session_options *options,
+                                         std::string &error);
+  Program &program() { return program_; }
+  BoundModel &model(int index) { return models[index]; }
+  const Manifest::SequenceConfig &sequenceConfig(int index) const {
+    return program_.manifest().sequences[index];
+  }
+  /// The ban filter of sequence config `index`; nullptr when it bans nothing.
+  BanFilter *banFilter(int index) { return banFilters[index].get(); }
+
+  /// Runs `entry` on `prompt`; fills `result` (owned by the caller).
+  bool run(const std::string &entry, const std::string &prompt, const dec_run_options &options,
+           dec_result &result, std::string &error);
+
+private:
+  explicit Session(Program &program) : program_(program) {}
+  Program &program_;
+  std::vector<BoundModel> models;
+  std::vector<std::unique_ptr<BanFilter>> banFilters;
+};
+
+} // namespace dec::rt
+
+/// Text owned by a call (the prompt, and each finished sequence's output).
+struct decrt_text {
+  std::string bytes;
+  dec::rt::Call *call = nullptr;
+};
+
+/// One sequence: tokens, model state, string matchers and streamed text.
+struct decrt_seq {
+  using Clock = std::chrono::steady_clock;
+
+  dec::rt::Call *call = nullptr;
+  dec::rt::BoundModel *model = nullptr;
+  const dec::rt::Manifest::SequenceConfig *config = nullptr;
+  dec::ModelState state;
+  std::vector<float> logits;           ///< [1, vocab]
+  std::vector<int32_t> history;        ///< prompt then generated tokens
+  size_t promptLength = 0;
+  std::vector<int64_t> seeds;          ///< [1]
+  dec::rt::BanFilter *ban = nullptr;
+  int32_t banState = 0;
+  std::unique_ptr<dec::rt::StopMatcher> stop;
+  std::unique_ptr<dec::IncrementalDecoder> decoder;
+  std::string text;                    ///< complete UTF-8 generated so far
+  size_t streamed = 0;                 ///< bytes of `text` passed to the callback
+  bool finished = false;
+  std::string finishReason;
+  decrt_text *output = nullptr;        ///< set by decrt_seq_finish
+  double forwardMs = 0;
+
+  /// Records an error on the call and finishes the sequence.
+  void fail(const std::string &message);
+  void finish(const std::string &reason);
+  /// Streams the part of `text` that can no longer become a stop string
+  /// (all of it once finished).
+  void streamReady();
+};
+
+namespace dec::rt {
+
+/// One call of an entry point.
+class Call {
+public:
+  Call(Session &session, const dec_run_options &options) : session(session), options(options) {}
+  Session &session;
+  dec_run_options options;
+  decrt_text prompt;
+  std::deque<decrt_text> texts;                 ///< outputs; stable addresses
+  std::vector<std::unique_ptr<decrt_seq>> sequences;
+  std::string error;                            ///< first error, if any
+  bool cancelled = false;
+  double loadMs = 0, prefillMs = 0;
+};
+
+} // namespace dec::rt
+
+#endif // DEC_RUNTIME_CORE_SESSION_H
