@@ -20,12 +20,18 @@ for var in ["HOME", "TMPDIR", "LANG", "LC_ALL", "TERM"]:
 config.environment["DEC_CACHE_DIR"] = os.path.join(config.test_exec_root, "dec-cache")
 
 src = config.dec_source_dir
+llvm_lib = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+config.substitutions.append(("%mlir_runner_utils", os.path.join(llvm_lib, "libmlir_runner_utils.so")))
+config.substitutions.append(("%mlir_c_runner_utils", os.path.join(llvm_lib, "libmlir_c_runner_utils.so")))
 config.substitutions.append(("%dec_src", src))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%node", config.node_executable or "node"))
 config.substitutions.append(("%stdlib", os.path.join(src, "stdlib")))
 config.substitutions.append(("%tiny_model", os.path.join(src, "examples/models/tiny/model.pt")))
 config.substitutions.append(("%tiny_tokenizer", os.path.join(src, "examples/models/tiny/tokenizer.json")))
+
+if os.path.exists(os.path.join(src, "examples", "models", "tiny", "model.pt")):
+    config.available_features.add("tiny-model")
 
 npm_root = os.path.join(src, ".deps", "npm", "node_modules")
 llama3 = os.path.join(npm_root, "@lenml", "tokenizer-llama3", "models", "tokenizer.json")

@@ -64,7 +64,8 @@ def Logits_TopPOp : Logits_TransformOp<"top_p"> {
     `p`; the others become -inf. This is HF TopPLogitsWarper (remove the
     ascending-sorted tokens whose cumulative probability is `<= 1 - p`) with
     ties at the boundary kept together instead of split by sort order. The
-    most likely token is always kept; `p = 1` keeps the row.
+    most likely token is always kept; `p = 1` keeps the row. NaN logits
+    (weight 0) are removed unless the row is kept whole.
 
     ```mlir
     logits.top_p %logits, %p : memref<?x?xf32>
@@ -79,8 +80,9 @@ def Logits_MinPOp : Logits_TransformOp<"min_p"> {
   let summary = "Drops tokens less likely than p times the most likely one";
   let description = [{
     A token is removed (-inf) when `softmax(row)[v] < p * max(softmax(row))`,
-    computed as `exp(l[v] - max(row)) < p` (HF MinPLogitsWarper). The most
-    likely token is always kept.
+    computed as `weight(l[v]) < p` with `weight = exp(l - max(row))` (HF
+    MinPLogitsWarper). The most likely token is always kept; NaN (weight 0)
+    is removed when `p > 0`.
 
     ```mlir
     logits.min_p %logits, %p : memref<?x?xf32>
@@ -145,8 +147,9 @@ def Logits_MaskOp : Logits_TransformOp<"mask"> {
 def Logits_SoftmaxOp : Logits_TransformOp<"softmax"> {
   let summary = "Replaces each row by its softmax";
   let description = [{
-    `l[b, v] = exp(l[b, v] - m) / sum_u exp(l[b, u] - m)` with `m` the row's
-    maximum. A row without a finite logit becomes all zeros.
+    `l[b, v] = weight(l[b, v]) / sum_u weight(l[b, u])` with
+    `weight(l) = exp(l - max(row))` (see the dialect's special values). A row
+    with no logit above -inf becomes all zeros.
 
     ```mlir
     logits.softmax %logits : memref<?x?xf32>
@@ -165,7 +168,7 @@ def Logits_ArgmaxOp : Logits_Op<"argmax"> {
   let description = [{
     Writes to `tokens[b]` the smallest index holding the row's maximum (ties
     go to the lowest token id; NaN is never chosen), or -1 when the row has
-    no logit other than -inf and NaN.
+    no logit above -inf.
 
     ```mlir
     logits.argmax %logits, %tokens : memref<?x?xf32>, memref<?xi32>
@@ -182,11 +185,12 @@ def Logits_SampleOp : Logits_Op<"sample"> {
   let description = [{
     Draws `tokens[b]` from `softmax(l[b, :])` by inverse transform sampling:
     `u` is a uniform number in [0, 1) from Philox4x32-10 keyed by `seeds[b]`
-    with counter `(step, 0, 0, 0)` (the top 24 bits of the first output
-    word, times 2^-24), and the token is the first `v` whose running sum of
-    `exp(l[b, v] - max)` exceeds `u * sum`. The random stream of a row
-    depends only on its seed and the step, never on the batch or the thread
-    count. -1 when the row has no finite logit.
+    (low word first) with counter `(step & 0xffffffff, step >> 32, 0, 0)`:
+    the top 24 bits of the first output word times 2^-24. The token is the
+    first `v` of positive weight whose running sum of weights (`exp(l - max)`,
+    summed in f64) exceeds `u * sum`. The random stream of a row depends only
+    on its seed and the step, never on the batch or the thread count. -1 when
+    the row has no logit above -inf.
 
     ```mlir
     logits.sample %logits, %seeds, %step, %tokens

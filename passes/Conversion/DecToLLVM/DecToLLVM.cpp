@@ -100,7 +100,7 @@ struct BeginOpLowering : ConvertOpToLLVMPattern<BeginOp> {
                                               rewriter.getI32IntegerAttr(model));
     Value seqArg = LLVM::ConstantOp::create(rewriter, loc, rewriter.getI32Type(),
                                             rewriter.getI32IntegerAttr(sequence));
-    auto call = callRuntime(rewriter, loc, abi::kSeqBegin, getVoidPtrType(),
+    auto call = callRuntime(rewriter, loc, abi::kSeqBegin, getPtrType(),
                             {adaptor.getPrompt(), modelArg, seqArg});
     rewriter.replaceOp(op, call.getResults());
     return success();
@@ -137,7 +137,7 @@ struct BufferOpLowering : ConvertOpToLLVMPattern<OpTy> {
     // every iteration.
     Value one = LLVM::ConstantOp::create(rewriter, loc, rewriter.getI64Type(),
                                          rewriter.getI64IntegerAttr(1));
-    Value slot = LLVM::AllocaOp::create(rewriter, loc, this->getVoidPtrType(), descriptor, one);
+    Value slot = LLVM::AllocaOp::create(rewriter, loc, this->getPtrType(), descriptor, one);
     callRuntime(rewriter, loc, function, LLVM::LLVMVoidType::get(op.getContext()),
                 {adaptor.getSequence(), slot});
     Value loaded = LLVM::LoadOp::create(rewriter, loc, descriptor, slot);
@@ -177,7 +177,7 @@ struct FinishOpLowering : ConvertOpToLLVMPattern<FinishOp> {
   using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
   LogicalResult matchAndRewrite(FinishOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto call = callRuntime(rewriter, op.getLoc(), abi::kSeqFinish, getVoidPtrType(),
+    auto call = callRuntime(rewriter, op.getLoc(), abi::kSeqFinish, getPtrType(),
                             {adaptor.getSequence()});
     rewriter.replaceOp(op, call.getResults());
     return success();
@@ -197,7 +197,7 @@ struct StepScopeLowering : ConvertOpToLLVMPattern<memref::AllocaScopeOp> {
     if (!body.hasOneBlock())
       return rewriter.notifyMatchFailure(op, "body has more than one block");
     Location loc = op.getLoc();
-    Value saved = LLVM::StackSaveOp::create(rewriter, loc, getVoidPtrType());
+    Value saved = LLVM::StackSaveOp::create(rewriter, loc, getPtrType());
     Block &block = body.front();
     auto ret = cast<memref::AllocaScopeReturnOp>(block.getTerminator());
     SmallVector<Value> results(ret.getResults());

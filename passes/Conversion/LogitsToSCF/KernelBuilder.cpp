@@ -90,10 +90,14 @@ Value KernelBuilder::rowMax(Value logits, Value row, Value vocab) {
 }
 
 Value KernelBuilder::weight(Value logit, Value max) {
-  // exp(-inf - max) is already 0; NaN must not poison the sums.
+  // exp(l - max), except that the maximum itself weighs exactly 1 (so a +inf
+  // maximum does not turn into exp(inf - inf) = NaN and outweighs every finite
+  // logit), and NaN weighs 0 so it cannot poison the sums.
   Value isNumber = arith::CmpFOp::create(b, arith::CmpFPredicate::ORD, logit, logit);
+  Value isMax = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, logit, max);
   Value e = math::ExpOp::create(b, arith::SubFOp::create(b, logit, max));
-  return arith::SelectOp::create(b, isNumber, e, f32(0.0f));
+  Value w = arith::SelectOp::create(b, isMax, f32(1.0f), e);
+  return arith::SelectOp::create(b, isNumber, w, f32(0.0f));
 }
 
 Value KernelBuilder::rowMass(Value logits, Value row, Value vocab, Value max) {
@@ -105,9 +109,13 @@ Value KernelBuilder::rowMass(Value logits, Value row, Value vocab, Value max) {
 }
 
 Value KernelBuilder::orderedKey(Value x) {
+  // -0.0 == +0.0: both get the key of +0.0, or top-k/top-p would rank +0.0
+  // strictly above -0.0 and split a tie at the boundary.
+  Value isZero = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, x, f32(0.0f));
+  Value canonical = arith::SelectOp::create(b, isZero, f32(0.0f), x);
   // IEEE-754 bits of a negative float sort in reverse: flip all of them;
   // positive floats sort right once the sign bit is set.
-  Value bits = arith::BitcastOp::create(b, b.getI32Type(), x);
+  Value bits = arith::BitcastOp::create(b, b.getI32Type(), canonical);
   Value negative = arith::CmpIOp::create(b, arith::CmpIPredicate::slt, bits, i32(0));
   Value flipped = arith::XOrIOp::create(b, bits, i32(-1));
   Value signSet = arith::OrIOp::create(b, bits, i32(std::numeric_limits<int32_t>::min()));

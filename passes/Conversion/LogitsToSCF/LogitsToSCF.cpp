@@ -17,6 +17,8 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <limits>
+
 namespace mlir::dec {
 #define GEN_PASS_DEF_CONVERTLOGITSTOSCF
 #include "passes/Passes.h.inc"
@@ -195,12 +197,14 @@ void lower(logits::TopKOp op, KernelBuilder &k) {
   ImplicitLocOpBuilder &b = k.builder();
   RowKernel rk(k, op.getLogits());
   Value vocab = arith::IndexCastOp::create(b, b.getI64Type(), rk.vocab);
-  Value active = arith::CmpIOp::create(b, CmpIPredicate::slt, op.getK(), vocab);
+  // Like HF (max(top_k, min_tokens_to_keep)), a run-time k below 1 keeps one.
+  Value rank = arith::MaxSIOp::create(b, op.getK(), k.i64(1));
+  Value active = arith::CmpIOp::create(b, CmpIPredicate::slt, rank, vocab);
   k.ifThen(active, [&] {
     // Scratch is allocated once, outside the row loop (allocas in loops grow the stack).
     Value counts = memref::AllocaOp::create(b, MemRefType::get({256}, b.getI32Type()));
     rk.forEachRow([&](Value row) {
-      rk.dropBelowKey(row, kthLargestKey(rk, row, op.getK(), counts));
+      rk.dropBelowKey(row, kthLargestKey(rk, row, rank, counts));
     });
   });
 }
@@ -208,7 +212,7 @@ void lower(logits::TopKOp op, KernelBuilder &k) {
 void lower(logits::TopPOp op, KernelBuilder &k) {
   ImplicitLocOpBuilder &b = k.builder();
   RowKernel rk(k, op.getLogits());
-  Value active = arith::CmpFOp::create(b, CmpFPredicate::OLT, op.getP(), k.f32(1.0f));
+  Value active = arith::CmpFOp::create(b, CmpFPredicate::ULT, op.getP(), k.f32(1.0f));
   k.ifThen(active, [&] {
     Value counts = memref::AllocaOp::create(b, MemRefType::get({256}, b.getI32Type()));
     Value masses = memref::AllocaOp::create(b, MemRefType::get({256}, b.getF64Type()));
@@ -218,7 +222,10 @@ void lower(logits::TopPOp op, KernelBuilder &k) {
       k.ifThen(hasNumber, [&] {
         Value mass = k.rowMass(rk.logits, row, rk.vocab, max);
         Value p = arith::ExtFOp::create(b, b.getF64Type(), op.getP());
-        Value budget = arith::MulFOp::create(b, p, mass);
+        // A run-time p <= 0 (or NaN) keeps only the most likely tokens, as HF's
+        // min_tokens_to_keep = 1 does: the budget stays above the empty mass.
+        Value budget = arith::MaxNumFOp::create(b, arith::MulFOp::create(b, p, mass),
+                                                k.f64(std::numeric_limits<double>::min()));
         rk.dropBelowKey(row, nucleusBoundaryKey(rk, row, max, budget, counts, masses));
       });
     });
@@ -232,8 +239,8 @@ void lower(logits::MinPOp op, KernelBuilder &k) {
     Value max = k.rowMax(rk.logits, row, rk.vocab);
     Value negInf = k.negInf();
     rk.mapRow(row, [&](Value, Value l) {
-      // !(w >= p) also removes NaN.
-      Value w = math::ExpOp::create(b, arith::SubFOp::create(b, l, max));
+      // NaN weighs 0, so it is removed whenever p > 0.
+      Value w = k.weight(l, max);
       Value keep = arith::CmpFOp::create(b, CmpFPredicate::OGE, w, op.getP());
       return arith::SelectOp::create(b, keep, l, negInf).getResult();
     });
