@@ -34,9 +34,22 @@ std::string shapeOf(const torch::Tensor &t) {
   return os.str();
 }
 
-/// The first line of a c10::Error: libtorch appends long C++/TorchScript traces.
+/// The useful line of a c10::Error. libtorch appends C++ and TorchScript
+/// traces; an error raised inside TorchScript code ends with the Python-style
+/// "RuntimeError: <what the model said>" line, otherwise the first line says it.
 std::string firstLine(const std::string &message) {
-  return message.substr(0, message.find('\n'));
+  std::string best = message.substr(0, message.find('\n'));
+  size_t start = 0;
+  while (start < message.size()) {
+    size_t end = message.find('\n', start);
+    if (end == std::string::npos)
+      end = message.size();
+    std::string line = message.substr(start, end - start);
+    if (line.find("Error: ") != std::string::npos && line.find("Traceback") == std::string::npos)
+      best = line.substr(line.find_first_not_of(' '));
+    start = end + 1;
+  }
+  return best;
 }
 
 } // namespace

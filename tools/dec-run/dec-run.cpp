@@ -285,7 +285,9 @@ int main(int argc, char **argv) {
     out["compile_ms"] = compileMs;
     out["compiled"] = compiledNow;
     out["session_ms"] = sessionMs;
-    std::cout << out.dump() << std::endl;
+    // Text may end in a partial UTF-8 character (a token budget can cut one in
+    // half): replace invalid bytes instead of failing.
+    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   }
   dec_session_destroy(session);
   dec_program_close(program);
