@@ -28,6 +28,31 @@ def DecExpandSchedules : Pass<"dec-expand-schedules", "::mlir::ModuleOp"> {
   ];
 }
 
+def LogitsDecompose : Pass<"logits-decompose"> {
+  let summary = "Rewrites built-in logits operations as row programs";
+  let description = [{
+    Each built-in transform becomes a `logits.transform` and each choice a
+    `logits.choose` computing exactly the same thing (the operation's
+    documented semantics) out of row primitives: `logits.map`, reductions,
+    `logits.kth_largest`, `logits.mass_boundary`, `logits.weights`,
+    `logits.sample_index`. After this, built-in and user-defined transforms
+    look alike and `logits-fuse` can merge them.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def LogitsFuse : Pass<"logits-fuse"> {
+  let summary = "Merges consecutive row programs on the same logits into one";
+  let description = [{
+    A run of `logits.transform`s on one buffer, optionally ending with a
+    `logits.choose`, becomes a single program: the regions are concatenated,
+    each program's row argument replaced by the previous one's result. The
+    fused program is lowered as one kernel, so the lowering sees the whole
+    pipeline (e.g. that a top-k leaves few candidates for everything after
+    it). Operations between the programs must not use the buffer.
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Conversions
 //===----------------------------------------------------------------------===//

@@ -5,7 +5,9 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <sstream>
 
@@ -13,8 +15,16 @@ using namespace mlir;
 using namespace mlir::logits;
 
 #include "dialects/Logits/LogitsDialect.cpp.inc"
+#include "dialects/Logits/LogitsEnums.cpp.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "dialects/Logits/LogitsTypes.cpp.inc"
 
 void LogitsDialect::initialize() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "dialects/Logits/LogitsTypes.cpp.inc"
+      >();
   addOperations<
 #define GET_OP_LIST
 #include "dialects/Logits/LogitsOps.cpp.inc"

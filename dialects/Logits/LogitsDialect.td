@@ -27,13 +27,16 @@ def Logits_Dialect : Dialect {
   let description = [{
     Special values, for every operation: a token's probability weight is
     `exp(l - max)`, except that the row's maximum weighs exactly 1 (so a +inf
-    logit takes all the mass) and NaN weighs 0. -inf is an excluded token. A
+    logit takes all the mass), and -inf and NaN weigh 0. -inf is an excluded
+    token. A
     row with no logit above -inf has no probability mass: choices return -1.
     Parameters given at run time are clamped the way Hugging Face's
     `min_tokens_to_keep = 1` does: `top_k` below 1 keeps one token, `top_p` at
     or below 0 (or NaN) keeps the most likely tokens only.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect"];
+  let useDefaultTypePrinterParser = 1;
 }
 
 class Logits_Op<string mnemonic, list<Trait> traits = []>

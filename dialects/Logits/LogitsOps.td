@@ -208,4 +208,6 @@ def Logits_SampleOp : Logits_Op<"sample"> {
   let hasVerifier = 1;
 }
 
+include "dialects/Logits/LogitsProgramOps.td"
+
 #endif // DEC_DIALECT_LOGITS_LOGITSOPS_TD

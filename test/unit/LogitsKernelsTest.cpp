@@ -35,6 +35,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -74,6 +75,9 @@ enum class Pipeline {
   Standalone,
   /// dec-lower-to-llvm: the production pipeline, with canonicalize and CSE.
   Production,
+  /// logits-decompose (and logits-fuse) first: every op as a row program,
+  /// then Standalone.
+  Programs,
 };
 
 mlir::MLIRContext &context() {
@@ -99,6 +103,11 @@ void addLowering(mlir::PassManager &pm, Pipeline pipeline) {
   if (pipeline == Pipeline::Production) {
     mlir::dec::buildLowerToLLVMPipeline(pm);
     return;
+  }
+  if (pipeline == Pipeline::Programs) {
+    pm.addPass(mlir::dec::createLogitsDecompose());
+    pm.addPass(mlir::dec::createLogitsFuse());
+    pm.addPass(mlir::createCanonicalizerPass());
   }
   pm.addPass(mlir::dec::createConvertLogitsToSCF());
   pm.addPass(mlir::createSCFToControlFlowPass());
@@ -1175,6 +1184,116 @@ TEST(LogitsKernelsTest, SampleChiSquare) {
 // The production pipeline (dec-lower-to-llvm: canonicalize, CSE) agrees with
 // the standalone one bit for bit.
 //===----------------------------------------------------------------------===//
+
+// Every op rewritten as a row program (logits-decompose) computes exactly what
+// the op's own lowering computes: bit for bit, on every kind of row.
+TEST(LogitsKernelsTest, RowProgramsAgree) {
+  TemperatureKernel temperature(temperatureSource(), Pipeline::Programs);
+  TopKKernel topK(topKSource(), Pipeline::Programs);
+  ProbKernel topP(topPSource(), Pipeline::Programs), minP(minPSource(), Pipeline::Programs);
+  PenaltyKernel penalty(penaltySource(), Pipeline::Programs);
+  SuppressKernel suppress(suppressSource(), Pipeline::Programs);
+  MaskKernel mask(maskSource(), Pipeline::Programs);
+  SoftmaxKernel softmax(softmaxSource(), Pipeline::Programs);
+  ArgmaxKernel argmax(argmaxSource(), Pipeline::Programs);
+  SampleKernel sample(sampleSource(), Pipeline::Programs);
+  int calls = 0;
+  for (int64_t vocab : {1, 2, 33, 1000, 4096})
+    for (Logits &input : logitsCases(vocab, 21)) {
+      auto agree = [&](auto &&run) {
+        Logits a = input, b = input;
+        F32Matrix ma = a.ref(), mb = b.ref();
+        run(&ma, /*program=*/false);
+        run(&mb, /*program=*/true);
+        for (int64_t r = 0; r < input.batch; ++r)
+          EXPECT_TRUE(sameRow(b.row(r), a.row(r), vocab)) << input.describe(r);
+        ++calls;
+      };
+      for (float t : {0.7f, 2.0f})
+        agree([&](F32Matrix *m, bool prog) { (prog ? temperature : temperatureKernel())(m, t); });
+      for (int64_t k : {int64_t(0), int64_t(1), int64_t(5), vocab, vocab + 3})
+        agree([&](F32Matrix *m, bool prog) { (prog ? topK : topKKernel())(m, k); });
+      for (float p : {0.0f, 0.3f, 0.9f, 1.0f, kNaN})
+        agree([&](F32Matrix *m, bool prog) { (prog ? topP : topPKernel())(m, p); });
+      for (float p : {0.0f, 0.05f, 1.0f})
+        agree([&](F32Matrix *m, bool prog) { (prog ? minP : minPKernel())(m, p); });
+      agree([&](F32Matrix *m, bool prog) { (prog ? softmax : softmaxKernel())(m); });
+      std::vector<int32_t> history = {3, 0, 3, -1, static_cast<int32_t>(vocab) + 2, 1};
+      std::vector<int32_t> historyRows;
+      for (int64_t r = 0; r < input.batch; ++r)
+        historyRows.insert(historyRows.end(), history.begin(), history.end());
+      I32Matrix h = matrixRef(historyRows, input.batch, static_cast<int64_t>(history.size()));
+      agree([&](F32Matrix *m, bool prog) { (prog ? penalty : penaltyKernel())(m, &h, 1.3f); });
+      I32Vector ids = vectorRef(history);
+      agree([&](F32Matrix *m, bool prog) { (prog ? suppress : suppressKernel())(m, &ids); });
+      int64_t words = (vocab + 31) / 32;
+      std::vector<int32_t> bits(input.batch * words);
+      for (size_t i = 0; i < bits.size(); ++i)
+        bits[i] = static_cast<int32_t>(0x9e3779b9u * (i + 1));
+      I32Matrix bm = matrixRef(bits, input.batch, words);
+      agree([&](F32Matrix *m, bool prog) { (prog ? mask : maskKernel())(m, &bm); });
+
+      F32Matrix m = input.ref();
+      std::vector<int32_t> a(input.batch, -7), b(input.batch, -7);
+      I32Vector ta = vectorRef(a), tb = vectorRef(b);
+      argmaxKernel()(&m, &ta);
+      argmax(&m, &tb);
+      EXPECT_EQ(a, b) << input.describe(0);
+      std::vector<int64_t> seeds(input.batch);
+      for (int64_t r = 0; r < input.batch; ++r)
+        seeds[r] = 1000 + r;
+      I64Vector s = vectorRef(seeds);
+      for (int64_t step : {0, 1, 77}) {
+        sampleKernel()(&m, &s, step, &ta);
+        sample(&m, &s, step, &tb);
+        EXPECT_EQ(a, b) << input.describe(0) << ", step " << step;
+      }
+      calls += 2;
+    }
+  std::printf("[ kernels  ] row programs: %d calls agree\n", calls);
+}
+
+// A whole sampler: the ops one by one (reference) and the single fused
+// program pick the same token for the same random numbers.
+TEST(LogitsKernelsTest, FusedPipelineAgrees) {
+  std::string source = kernelSource(
+      kL + ", %h: memref<?x?xi32>, %seeds: memref<?xi64>, %step: i64, %tok: memref<?xi32>",
+      "%r = arith.constant 1.2 : f32\n"
+      "  logits.repetition_penalty %l, %h, %r : memref<?x?xf32>, memref<?x?xi32>\n"
+      "  %t = arith.constant 0.8 : f32\n"
+      "  logits.temperature %l, %t : memref<?x?xf32>\n"
+      "  %k = arith.constant 40 : i64\n"
+      "  logits.top_k %l, %k : memref<?x?xf32>\n"
+      "  %p = arith.constant 0.9 : f32\n"
+      "  logits.top_p %l, %p : memref<?x?xf32>\n"
+      "  %q = arith.constant 0.02 : f32\n"
+      "  logits.min_p %l, %q : memref<?x?xf32>\n"
+      "  logits.sample %l, %seeds, %step, %tok : memref<?x?xf32>, memref<?xi64>, memref<?xi32>");
+  using PipelineKernel = Kernel<void(F32Matrix *, I32Matrix *, I64Vector *, int64_t, I32Vector *)>;
+  PipelineKernel reference(source), fused(source, Pipeline::Programs);
+  int draws = 0;
+  for (int64_t vocab : {50, 4096})
+    for (Logits &input : logitsCases(vocab, 33)) {
+      std::vector<int32_t> history = {1, 2, 3, 5, 8, 13, 21, 34};
+      std::vector<int32_t> rows;
+      for (int64_t r = 0; r < input.batch; ++r)
+        rows.insert(rows.end(), history.begin(), history.end());
+      I32Matrix h = matrixRef(rows, input.batch, static_cast<int64_t>(history.size()));
+      std::vector<int64_t> seeds(input.batch, 5);
+      I64Vector s = vectorRef(seeds);
+      for (int64_t step = 0; step < 20; ++step) {
+        Logits a = input, b = input;
+        F32Matrix ma = a.ref(), mb = b.ref();
+        std::vector<int32_t> ta(input.batch), tb(input.batch);
+        I32Vector va = vectorRef(ta), vb = vectorRef(tb);
+        reference(&ma, &h, &s, step, &va);
+        fused(&mb, &h, &s, step, &vb);
+        EXPECT_EQ(ta, tb) << input.describe(0) << ", step " << step;
+        ++draws;
+      }
+    }
+  std::printf("[ kernels  ] fused sampler: %d draws agree\n", draws);
+}
 
 TEST(LogitsKernelsTest, ProductionPipelineAgrees) {
   TemperatureKernel temperature(temperatureSource(), Pipeline::Production);

@@ -90,14 +90,16 @@ Value KernelBuilder::rowMax(Value logits, Value row, Value vocab) {
 }
 
 Value KernelBuilder::weight(Value logit, Value max) {
-  // exp(l - max), except that the maximum itself weighs exactly 1 (so a +inf
-  // maximum does not turn into exp(inf - inf) = NaN and outweighs every finite
-  // logit), and NaN weighs 0 so it cannot poison the sums.
+  // exp(l - max), except: the maximum itself weighs exactly 1 (so a +inf
+  // maximum does not become exp(inf - inf) = NaN), -inf and NaN weigh 0 (an
+  // all -inf row has no mass, and NaN cannot poison the sums).
   Value isNumber = arith::CmpFOp::create(b, arith::CmpFPredicate::ORD, logit, logit);
+  Value aboveNegInf = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, logit, negInf());
+  Value counts = arith::AndIOp::create(b, isNumber, aboveNegInf);
   Value isMax = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, logit, max);
   Value e = math::ExpOp::create(b, arith::SubFOp::create(b, logit, max));
   Value w = arith::SelectOp::create(b, isMax, f32(1.0f), e);
-  return arith::SelectOp::create(b, isNumber, w, f32(0.0f));
+  return arith::SelectOp::create(b, counts, w, f32(0.0f));
 }
 
 Value KernelBuilder::rowMass(Value logits, Value row, Value vocab, Value max) {

@@ -48,7 +48,8 @@ public:
 
   /// max over the row ignoring NaN; -inf when the row has no number above -inf.
   Value rowMax(Value logits, Value row, Value vocab);
-  /// exp(l - max) as the token's unnormalised probability; 0 for NaN and -inf.
+  /// The token's unnormalised probability (logits.weights): exp(l - max), 1
+  /// for the maximum itself, 0 for -inf and NaN.
   Value weight(Value logit, Value max);
   /// sum over the row of weight(l, max), accumulated in f64.
   Value rowMass(Value logits, Value row, Value vocab, Value max);

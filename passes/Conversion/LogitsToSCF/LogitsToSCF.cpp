@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Conversion/LogitsToSCF/KernelBuilder.h"
+#include "passes/Conversion/LogitsToSCF/ProgramLowering.h"
+#include "passes/Conversion/LogitsToSCF/RadixSelect.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -61,126 +63,6 @@ struct RowKernel {
 };
 
 //===----------------------------------------------------------------------===//
-// Radix select over order-preserving keys
-//===----------------------------------------------------------------------===//
-//
-// Both top-k and top-p need the key of a boundary value. They descend the
-// 32-bit keys one byte at a time (4 rounds): each round histograms, over the
-// keys that share the prefix fixed so far, the next byte (a count and, for
-// top-p, a probability mass per byte value), then picks the byte value the
-// boundary lies in. No sort, 4 passes over the row.
-
-struct RadixState {
-  Value prefix, prefixMask; // i32
-};
-
-/// Histograms byte `shift` of the keys of `row` that match `state`.
-/// `counts` is memref<256xi32>; `masses` (optional) memref<256xf64> sums weight(l, max).
-void histogramByte(RowKernel &rk, Value row, RadixState state, int shift, Value counts,
-                   Value masses, Value max) {
-  KernelBuilder &k = rk.k;
-  ImplicitLocOpBuilder &b = rk.b;
-  k.forRange(k.index(0), k.index(256), [&](Value d) {
-    memref::StoreOp::create(b, k.i32(0), counts, d);
-    if (masses)
-      memref::StoreOp::create(b, k.f64(0.0), masses, d);
-  });
-  k.forRange(k.index(0), rk.vocab, [&](Value v) {
-    Value l = k.load(rk.logits, row, v);
-    Value key = k.orderedKey(l);
-    Value masked = arith::AndIOp::create(b, key, state.prefixMask);
-    Value matches = arith::CmpIOp::create(b, CmpIPredicate::eq, masked, state.prefix);
-    k.ifThen(matches, [&] {
-      Value byte = arith::AndIOp::create(b, arith::ShRUIOp::create(b, key, k.i32(shift)),
-                                         k.i32(255));
-      Value d = arith::IndexCastUIOp::create(b, b.getIndexType(), byte);
-      Value c = memref::LoadOp::create(b, counts, d);
-      memref::StoreOp::create(b, arith::AddIOp::create(b, c, k.i32(1)), counts, d);
-      if (masses) {
-        Value m = memref::LoadOp::create(b, masses, d);
-        Value w = arith::ExtFOp::create(b, b.getF64Type(), k.weight(l, max));
-        memref::StoreOp::create(b, arith::AddFOp::create(b, m, w), masses, d);
-      }
-    });
-  });
-}
-
-RadixState narrow(KernelBuilder &k, RadixState state, Value byte, int shift) {
-  ImplicitLocOpBuilder &b = k.builder();
-  Value shifted = arith::ShLIOp::create(b, byte, k.i32(shift));
-  return {arith::OrIOp::create(b, state.prefix, shifted),
-          arith::OrIOp::create(b, state.prefixMask, k.i32(255 << shift))};
-}
-
-/// Key of the k-th largest value of the row (1-based `rank`, i64), using the
-/// scratch histogram `counts` (memref<256xi32>).
-Value kthLargestKey(RowKernel &rk, Value row, Value rank, Value counts) {
-  KernelBuilder &k = rk.k;
-  ImplicitLocOpBuilder &b = rk.b;
-  RadixState state{k.i32(0), k.i32(0)};
-  Value remaining = rank;
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    histogramByte(rk, row, state, shift, counts, Value(), Value());
-    // From the highest byte value down, find the one holding the rank-th key.
-    // Carried: count of keys in higher byte values, chosen byte, found.
-    SmallVector<Value> scan = k.forRange(
-        k.index(0), k.index(256), {k.i64(0), k.i32(0), k.i1(false)},
-        [&](Value i, ValueRange acc) {
-          Value d = arith::SubIOp::create(b, k.index(255), i);
-          Value c = arith::ExtUIOp::create(b, b.getI64Type(), memref::LoadOp::create(b, counts, d));
-          Value through = arith::AddIOp::create(b, acc[0], c);
-          Value reaches = arith::CmpIOp::create(b, CmpIPredicate::sge, through, remaining);
-          Value notFound = arith::XOrIOp::create(b, acc[2], k.i1(true));
-          Value hit = arith::AndIOp::create(b, notFound, reaches);
-          Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
-          return SmallVector<Value>{
-              arith::SelectOp::create(b, notFound, arith::SelectOp::create(b, hit, acc[0], through), acc[0]),
-              arith::SelectOp::create(b, hit, byte, acc[1]),
-              arith::OrIOp::create(b, acc[2], hit)};
-        });
-    remaining = arith::SubIOp::create(b, remaining, scan[0]);
-    state = narrow(k, state, scan[1], shift);
-  }
-  return state.prefix;
-}
-
-/// Key of the smallest value whose strictly-greater values hold mass < `budget`
-/// (an f64 in units of unnormalised weight), using the scratch histograms
-/// `counts` (memref<256xi32>) and `masses` (memref<256xf64>).
-Value nucleusBoundaryKey(RowKernel &rk, Value row, Value max, Value budget, Value counts,
-                         Value masses) {
-  KernelBuilder &k = rk.k;
-  ImplicitLocOpBuilder &b = rk.b;
-  RadixState state{k.i32(0), k.i32(0)};
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    histogramByte(rk, row, state, shift, counts, masses, max);
-    // Descend byte values; the boundary is in the lowest non-empty one whose
-    // higher byte values hold less than the budget. Carried: mass above,
-    // chosen byte, mass above the chosen byte, stopped.
-    SmallVector<Value> scan = k.forRange(
-        k.index(0), k.index(256), {k.f64(0.0), k.i32(0), k.f64(0.0), k.i1(false)},
-        [&](Value i, ValueRange acc) {
-          Value d = arith::SubIOp::create(b, k.index(255), i);
-          Value c = memref::LoadOp::create(b, counts, d);
-          Value m = memref::LoadOp::create(b, masses, d);
-          Value nonEmpty = arith::CmpIOp::create(b, CmpIPredicate::ne, c, k.i32(0));
-          Value live = arith::AndIOp::create(b, nonEmpty, arith::XOrIOp::create(b, acc[3], k.i1(true)));
-          Value under = arith::CmpFOp::create(b, CmpFPredicate::OLT, acc[0], budget);
-          Value choose = arith::AndIOp::create(b, live, under);
-          Value stop = arith::AndIOp::create(b, live, arith::XOrIOp::create(b, under, k.i1(true)));
-          Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
-          return SmallVector<Value>{arith::AddFOp::create(b, acc[0], m),
-                                    arith::SelectOp::create(b, choose, byte, acc[1]),
-                                    arith::SelectOp::create(b, choose, acc[0], acc[2]),
-                                    arith::OrIOp::create(b, acc[3], stop)};
-        });
-    budget = arith::SubFOp::create(b, budget, scan[2]);
-    state = narrow(k, state, scan[1], shift);
-  }
-  return state.prefix;
-}
-
-//===----------------------------------------------------------------------===//
 // Lowerings, one per operation
 //===----------------------------------------------------------------------===//
 
@@ -204,7 +86,8 @@ void lower(logits::TopKOp op, KernelBuilder &k) {
     // Scratch is allocated once, outside the row loop (allocas in loops grow the stack).
     Value counts = memref::AllocaOp::create(b, MemRefType::get({256}, b.getI32Type()));
     rk.forEachRow([&](Value row) {
-      rk.dropBelowKey(row, kthLargestKey(rk, row, rank, counts));
+      rk.dropBelowKey(row, kthLargestKey(k, rk.vocab, [&](Value v) { return k.load(rk.logits, row, v); },
+                                          rank, counts));
     });
   });
 }
@@ -226,7 +109,10 @@ void lower(logits::TopPOp op, KernelBuilder &k) {
         // min_tokens_to_keep = 1 does: the budget stays above the empty mass.
         Value budget = arith::MaxNumFOp::create(b, arith::MulFOp::create(b, p, mass),
                                                 k.f64(std::numeric_limits<double>::min()));
-        rk.dropBelowKey(row, nucleusBoundaryKey(rk, row, max, budget, counts, masses));
+        rk.dropBelowKey(row, massBoundaryKey(
+                                  k, rk.vocab, [&](Value v) { return k.load(rk.logits, row, v); },
+                                  [&](Value v) { return k.weight(k.load(rk.logits, row, v), max); },
+                                  budget, counts, masses));
       });
     });
   });
@@ -411,9 +297,14 @@ struct ConvertLogitsToSCFPass
     : public mlir::dec::impl::ConvertLogitsToSCFBase<ConvertLogitsToSCFPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
-    getOperation()->walk([&](Operation *op) {
+    getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (isa<logits::TransformOp, logits::ChooseOp>(op)) {
+        ops.push_back(op);
+        return WalkResult::skip(); // its body is the program, lowered with it
+      }
       if (isa<logits::LogitsDialect>(op->getDialect()))
         ops.push_back(op);
+      return WalkResult::advance();
     });
     for (Operation *op : ops) {
       ImplicitLocOpBuilder b(op->getLoc(), op);
@@ -423,6 +314,10 @@ struct ConvertLogitsToSCFPass
                 logits::RepetitionPenaltyOp, logits::SuppressOp, logits::MaskOp,
                 logits::SoftmaxOp, logits::ArgmaxOp, logits::SampleOp>(
               [&](auto concrete) { lower(concrete, k); })
+          .Case<logits::TransformOp, logits::ChooseOp>([&](Operation *program) {
+            if (failed(lowerProgram(program, k)))
+              signalPassFailure();
+          })
           .Default([&](Operation *unknown) {
             unknown->emitOpError("has no lowering to loops");
             signalPassFailure();

@@ -1,0 +1,134 @@
+//===- RadixSelect.cpp - boundary searches without sorting ----------------===//
+
+#include "passes/Conversion/LogitsToSCF/RadixSelect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::dec;
+using arith::CmpFPredicate;
+using arith::CmpIPredicate;
+
+namespace {
+
+struct RadixState {
+  Value prefix, prefixMask; // i32
+};
+
+/// Histograms byte `shift` of the keys that match `state`: a count per byte
+/// value in `counts`, and (when `masses` is given) the f64 sum of `weight`.
+void histogramByte(KernelBuilder &k, Value vocab, ElementFn value, ElementFn weight,
+                   RadixState state, int shift, Value counts, Value masses) {
+  ImplicitLocOpBuilder &b = k.builder();
+  k.forRange(k.index(0), k.index(256), [&](Value d) {
+    memref::StoreOp::create(b, k.i32(0), counts, d);
+    if (masses)
+      memref::StoreOp::create(b, k.f64(0.0), masses, d);
+  });
+  k.forRange(k.index(0), vocab, [&](Value v) {
+    Value key = k.orderedKey(value(v));
+    Value masked = arith::AndIOp::create(b, key, state.prefixMask);
+    Value matches = arith::CmpIOp::create(b, CmpIPredicate::eq, masked, state.prefix);
+    k.ifThen(matches, [&] {
+      Value byte =
+          arith::AndIOp::create(b, arith::ShRUIOp::create(b, key, k.i32(shift)), k.i32(255));
+      Value d = arith::IndexCastUIOp::create(b, b.getIndexType(), byte);
+      Value c = memref::LoadOp::create(b, counts, d);
+      memref::StoreOp::create(b, arith::AddIOp::create(b, c, k.i32(1)), counts, d);
+      if (masses) {
+        Value m = memref::LoadOp::create(b, masses, d);
+        Value w = arith::ExtFOp::create(b, b.getF64Type(), weight(v));
+        memref::StoreOp::create(b, arith::AddFOp::create(b, m, w), masses, d);
+      }
+    });
+  });
+}
+
+RadixState narrow(KernelBuilder &k, RadixState state, Value byte, int shift) {
+  ImplicitLocOpBuilder &b = k.builder();
+  Value shifted = arith::ShLIOp::create(b, byte, k.i32(shift));
+  return {arith::OrIOp::create(b, state.prefix, shifted),
+          arith::OrIOp::create(b, state.prefixMask, k.i32(255 << shift))};
+}
+
+} // namespace
+
+Value mlir::dec::kthLargestKey(KernelBuilder &k, Value vocab, ElementFn value, Value rank,
+                               Value counts) {
+  ImplicitLocOpBuilder &b = k.builder();
+  RadixState state{k.i32(0), k.i32(0)};
+  Value remaining = rank;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    histogramByte(k, vocab, value, ElementFn(), state, shift, counts, Value());
+    // From the highest byte value down, find the one holding the rank-th key.
+    // Carried: count of keys in higher byte values, chosen byte, found.
+    SmallVector<Value> scan = k.forRange(
+        k.index(0), k.index(256), {k.i64(0), k.i32(0), k.i1(false)},
+        [&](Value i, ValueRange acc) {
+          Value d = arith::SubIOp::create(b, k.index(255), i);
+          Value c =
+              arith::ExtUIOp::create(b, b.getI64Type(), memref::LoadOp::create(b, counts, d));
+          Value through = arith::AddIOp::create(b, acc[0], c);
+          Value reaches = arith::CmpIOp::create(b, CmpIPredicate::sge, through, remaining);
+          Value notFound = arith::XOrIOp::create(b, acc[2], k.i1(true));
+          Value hit = arith::AndIOp::create(b, notFound, reaches);
+          Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
+          return SmallVector<Value>{
+              arith::SelectOp::create(b, notFound,
+                                      arith::SelectOp::create(b, hit, acc[0], through), acc[0]),
+              arith::SelectOp::create(b, hit, byte, acc[1]), arith::OrIOp::create(b, acc[2], hit)};
+        });
+    remaining = arith::SubIOp::create(b, remaining, scan[0]);
+    state = narrow(k, state, scan[1], shift);
+  }
+  return state.prefix;
+}
+
+Value mlir::dec::massBoundaryKey(KernelBuilder &k, Value vocab, ElementFn value,
+                                 ElementFn weight, Value budget, Value counts, Value masses) {
+  ImplicitLocOpBuilder &b = k.builder();
+  RadixState state{k.i32(0), k.i32(0)};
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    histogramByte(k, vocab, value, weight, state, shift, counts, masses);
+    // Descend byte values; the boundary is in the lowest non-empty one whose
+    // higher byte values hold less than the budget. Carried: mass above,
+    // chosen byte, mass above the chosen byte, stopped.
+    SmallVector<Value> scan = k.forRange(
+        k.index(0), k.index(256), {k.f64(0.0), k.i32(0), k.f64(0.0), k.i1(false)},
+        [&](Value i, ValueRange acc) {
+          Value d = arith::SubIOp::create(b, k.index(255), i);
+          Value c = memref::LoadOp::create(b, counts, d);
+          Value m = memref::LoadOp::create(b, masses, d);
+          Value nonEmpty = arith::CmpIOp::create(b, CmpIPredicate::ne, c, k.i32(0));
+          Value live =
+              arith::AndIOp::create(b, nonEmpty, arith::XOrIOp::create(b, acc[3], k.i1(true)));
+          Value under = arith::CmpFOp::create(b, CmpFPredicate::OLT, acc[0], budget);
+          Value choose = arith::AndIOp::create(b, live, under);
+          Value stop =
+              arith::AndIOp::create(b, live, arith::XOrIOp::create(b, under, k.i1(true)));
+          Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
+          return SmallVector<Value>{arith::AddFOp::create(b, acc[0], m),
+                                    arith::SelectOp::create(b, choose, byte, acc[1]),
+                                    arith::SelectOp::create(b, choose, acc[0], acc[2]),
+                                    arith::OrIOp::create(b, acc[3], stop)};
+        });
+    budget = arith::SubFOp::create(b, budget, scan[2]);
+    state = narrow(k, state, scan[1], shift);
+  }
+  return state.prefix;
+}
+
+Value mlir::dec::valueOfKey(KernelBuilder &k, Value key) {
+  // Inverse of orderedKey: keys with the sign bit set are non-negative floats
+  // with their sign bit set; the others are negative floats, bits flipped.
+  // Key 0 flips to all ones: a NaN.
+  ImplicitLocOpBuilder &b = k.builder();
+  Value signBit = k.i32(std::numeric_limits<int32_t>::min());
+  Value nonNegative = arith::CmpIOp::create(b, CmpIPredicate::slt, key, k.i32(0));
+  Value bits = arith::SelectOp::create(b, nonNegative, arith::XOrIOp::create(b, key, signBit),
+                                       arith::XOrIOp::create(b, key, k.i32(-1)));
+  return arith::BitcastOp::create(b, b.getF32Type(), bits);
+}

@@ -1,0 +1,37 @@
+//===- RadixSelect.h - boundary searches without sorting --------*- C++ -*-===//
+//
+// Top-k and top-p need the value at a boundary of the sorted row. Both find it
+// without sorting by descending the 32-bit order-preserving keys of the
+// values one byte at a time: each of 4 rounds histograms the next byte of the
+// keys that share the prefix fixed so far (a count, and for mass boundaries a
+// weight, per byte value) and picks the byte the boundary lies in. So each
+// search is 4 passes over the row plus 4 scans of 256 bins.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEC_PASSES_CONVERSION_LOGITSTOSCF_RADIXSELECT_H
+#define DEC_PASSES_CONVERSION_LOGITSTOSCF_RADIXSELECT_H
+
+#include "passes/Conversion/LogitsToSCF/KernelBuilder.h"
+
+namespace mlir::dec {
+
+/// Emits the code of element `v` of a row (at the builder's insertion point).
+using ElementFn = llvm::function_ref<Value(Value v)>;
+
+/// Key (KernelBuilder::orderedKey) of the `rank`-th largest (1-based, i64,
+/// assumed in [1, vocab]) of `value(v)` over v < vocab. `counts`: memref<256xi32>.
+Value kthLargestKey(KernelBuilder &k, Value vocab, ElementFn value, Value rank, Value counts);
+
+/// Key of the smallest value such that the entries with a strictly greater
+/// key weigh (f64 sum of `weight(v)`) less than `budget` (f64).
+/// `counts`: memref<256xi32>, `masses`: memref<256xf64>.
+Value massBoundaryKey(KernelBuilder &k, Value vocab, ElementFn value, ElementFn weight,
+                      Value budget, Value counts, Value masses);
+
+/// The float whose key is `key` (key 0, NaN's key, gives a NaN).
+Value valueOfKey(KernelBuilder &k, Value key);
+
+} // namespace mlir::dec
+
+#endif // DEC_PASSES_CONVERSION_LOGITSTOSCF_RADIXSELECT_H
