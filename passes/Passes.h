@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -24,9 +25,15 @@ namespace mlir::dec {
 #include "passes/Passes.h.inc"
 
 /// Everything from the dec dialect down to the LLVM dialect, for the CPU:
-/// dec-expand-schedules, convert-logits-to-scf, canonicalize, then the
-/// conversions to LLVM (ours and upstream's). Registered as `dec-lower-to-llvm`.
-void buildLowerToLLVMPipeline(OpPassManager &pm);
+/// dec-expand-schedules; with fusion logits-decompose, logits-fuse and
+/// convert-logits-to-vector; convert-logits-to-scf for anything left; then
+/// the conversions to LLVM (ours and upstream's). Registered as
+/// `dec-lower-to-llvm{fuse=true vector-width=16}`.
+struct LowerToLLVMOptions {
+  bool fuse = true;          ///< fused, vectorized samplers (else one loop nest per op)
+  unsigned vectorWidth = 16; ///< f32 lanes per vector
+};
+void buildLowerToLLVMPipeline(OpPassManager &pm, const LowerToLLVMOptions &options = {});
 
 /// Registers the passes and the `dec-lower-to-llvm` pipeline with the global
 /// registry (for dec-opt and decc).

@@ -74,6 +74,25 @@ def ConvertLogitsToSCF : Pass<"convert-logits-to-scf"> {
   ];
 }
 
+def ConvertLogitsToVector : Pass<"convert-logits-to-vector"> {
+  let summary = "Lowers row programs to vectorized loops";
+  let description = [{
+    The fast lowering of `logits.transform` / `logits.choose` (run after
+    logits-decompose and logits-fuse). Per row, the reductions that are ready
+    together are computed in one vectorized pass over the vocabulary, row
+    values are recomputed from the logits inside each pass (never stored),
+    and a transform writes its result in one last pass; searches and the
+    sampling walk are scalar. exp/log become polynomial approximations. A
+    program this pass cannot vectorize is left to convert-logits-to-scf.
+  }];
+  let options = [Option<"vectorWidth", "vector-width", "unsigned", "16",
+                        "Lanes per vector (16 f32 = 512 bits)">];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
 def ConvertDecToLLVM : Pass<"convert-dec-to-llvm", "::mlir::ModuleOp"> {
   let summary = "Lowers dec operations to calls of the runtime's C ABI";
   let description = [{

@@ -175,7 +175,7 @@ func.func @top_p(%l: memref<?x?xf32>, %p: f32) {
 // -----
 
 // Per row: the max, then one pass keeping weight(l) >= p, where the weight is
-// exp(l - max) except 1 for the maximum itself and 0 for NaN.
+// exp(l - max) except 1 for the maximum itself and 0 for NaN and -inf.
 // CHECK-LABEL: func.func @min_p(
 // CHECK-SAME:      %[[L:[^:]+]]: memref<?x?xf32>, %[[P:[^:]+]]: f32)
 // CHECK:         %[[BATCH:.*]] = memref.dim %[[L]], %c0
@@ -186,11 +186,13 @@ func.func @top_p(%l: memref<?x?xf32>, %p: f32) {
 // CHECK:           scf.for %[[V:.*]] = %{{.*}} to %[[VOCAB]] step
 // CHECK:             %[[X:.*]] = memref.load %[[L]][%[[ROW]], %[[V]]]
 // CHECK:             %[[ISNUM:.*]] = arith.cmpf ord, %[[X]], %[[X]] : f32
+// CHECK:             %[[FINITE:.*]] = arith.cmpf ogt, %[[X]], %{{.*}} : f32
+// CHECK:             %[[COUNTS:.*]] = arith.andi %[[ISNUM]], %[[FINITE]] : i1
 // CHECK:             %[[ISMAX:.*]] = arith.cmpf oeq, %[[X]], %[[MAX]] : f32
 // CHECK:             %[[D:.*]] = arith.subf %[[X]], %[[MAX]] : f32
 // CHECK:             %[[E:.*]] = math.exp %[[D]] : f32
 // CHECK:             %[[E1:.*]] = arith.select %[[ISMAX]], %{{.*}}, %[[E]] : f32
-// CHECK:             %[[W:.*]] = arith.select %[[ISNUM]], %[[E1]], %{{.*}} : f32
+// CHECK:             %[[W:.*]] = arith.select %[[COUNTS]], %[[E1]], %{{.*}} : f32
 // CHECK:             %[[KEEP:.*]] = arith.cmpf oge, %[[W]], %[[P]] : f32
 // CHECK:             %[[Y:.*]] = arith.select %[[KEEP]], %[[X]], %{{.*}} : f32
 // CHECK:             memref.store %[[Y]], %[[L]][%[[ROW]], %[[V]]]

@@ -5,9 +5,12 @@
 // RUN:   --implicit-check-not="arith." --implicit-check-not="func." \
 // RUN:   --implicit-check-not="cf." --implicit-check-not="math." \
 // RUN:   --implicit-check-not="unrealized_conversion_cast"
-// And LLVM can compile the result.
+// And LLVM can compile the result. Fused kernels compute exp with a
+// polynomial (vectorizable); the per-op reference lowering calls libm.
 // RUN: dec-opt %s -dec-lower-to-llvm | mlir-translate --mlir-to-llvmir | llc -O2 -filetype=obj -o %t.o
-// RUN: llvm-nm %t.o | FileCheck %s --check-prefix=SYMBOLS
+// RUN: llvm-nm %t.o | FileCheck %s --check-prefixes=SYMBOLS,FUSED
+// RUN: dec-opt %s -dec-lower-to-llvm="fuse=false" | mlir-translate --mlir-to-llvmir | llc -O2 -filetype=obj -o %t.unfused.o
+// RUN: llvm-nm %t.unfused.o | FileCheck %s --check-prefixes=SYMBOLS,UNFUSED
 
 // CHECK: llvm.func @__dec_entry_hello(%{{.*}}: !llvm.ptr) -> !llvm.ptr
 // SYMBOLS-DAG: R __dec_abi_version
@@ -15,7 +18,8 @@
 // SYMBOLS-DAG: R __dec_manifest
 // SYMBOLS-DAG: U decrt_seq_begin
 // SYMBOLS-DAG: U decrt_seq_forward
-// SYMBOLS-DAG: U expf
+// FUSED-NOT: expf
+// UNFUSED-DAG: U expf
 
 dec.model @lm kind "causal" path "/m/model.pt" tokenizer "/m/tokenizer.json"
 dec.decode @hello(%prompt: !dec.text) -> !dec.text {

@@ -36,6 +36,7 @@
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -78,6 +79,8 @@ enum class Pipeline {
   /// logits-decompose (and logits-fuse) first: every op as a row program,
   /// then Standalone.
   Programs,
+  /// As Programs, lowered by convert-logits-to-vector (the fused kernels).
+  Vectorized,
 };
 
 mlir::MLIRContext &context() {
@@ -104,14 +107,17 @@ void addLowering(mlir::PassManager &pm, Pipeline pipeline) {
     mlir::dec::buildLowerToLLVMPipeline(pm);
     return;
   }
-  if (pipeline == Pipeline::Programs) {
+  if (pipeline == Pipeline::Programs || pipeline == Pipeline::Vectorized) {
     pm.addPass(mlir::dec::createLogitsDecompose());
     pm.addPass(mlir::dec::createLogitsFuse());
     pm.addPass(mlir::createCanonicalizerPass());
   }
+  if (pipeline == Pipeline::Vectorized)
+    pm.addPass(mlir::dec::createConvertLogitsToVector());
   pm.addPass(mlir::dec::createConvertLogitsToSCF());
   pm.addPass(mlir::createSCFToControlFlowPass());
   pm.addPass(mlir::memref::createExpandStridedMetadataPass());
+  pm.addPass(mlir::createConvertVectorToLLVMPass());
   pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(mlir::createConvertMathToLLVMPass());
   pm.addPass(mlir::createArithToLLVMConversionPass());
@@ -1270,8 +1276,9 @@ TEST(LogitsKernelsTest, FusedPipelineAgrees) {
       "  logits.min_p %l, %q : memref<?x?xf32>\n"
       "  logits.sample %l, %seeds, %step, %tok : memref<?x?xf32>, memref<?xi64>, memref<?xi32>");
   using PipelineKernel = Kernel<void(F32Matrix *, I32Matrix *, I64Vector *, int64_t, I32Vector *)>;
-  PipelineKernel reference(source), fused(source, Pipeline::Programs);
-  int draws = 0;
+  PipelineKernel reference(source), fused(source, Pipeline::Programs),
+      vectorized(source, Pipeline::Vectorized);
+  int draws = 0, vectorDifferences = 0;
   for (int64_t vocab : {50, 4096})
     for (Logits &input : logitsCases(vocab, 33)) {
       std::vector<int32_t> history = {1, 2, 3, 5, 8, 13, 21, 34};
@@ -1289,19 +1296,144 @@ TEST(LogitsKernelsTest, FusedPipelineAgrees) {
         reference(&ma, &h, &s, step, &va);
         fused(&mb, &h, &s, step, &vb);
         EXPECT_EQ(ta, tb) << input.describe(0) << ", step " << step;
+        Logits c = input;
+        F32Matrix mc = c.ref();
+        std::vector<int32_t> tc(input.batch);
+        I32Vector vc = vectorRef(tc);
+        vectorized(&mc, &h, &s, step, &vc);
+        vectorDifferences += ta != tc;
         ++draws;
       }
     }
-  std::printf("[ kernels  ] fused sampler: %d draws agree\n", draws);
+  std::printf("[ kernels  ] fused sampler: %d draws agree; vectorized kernel differs in %d\n",
+              draws, vectorDifferences);
+  // Rounding (polynomial exp, summation order) may move a boundary decision.
+  EXPECT_LE(vectorDifferences, draws / 100);
 }
 
+// The vectorized fused kernels (convert-logits-to-vector) against the scalar
+// reference. exp is a polynomial and f64 sums run in lanes there, so values
+// may differ in the last bits: elementwise results are compared within a few
+// ulps, filters and choices must agree except when a decision sits within
+// rounding of its boundary, which must be rare.
+TEST(LogitsKernelsTest, VectorizedKernelsAgree) {
+  TemperatureKernel temperature(temperatureSource(), Pipeline::Vectorized);
+  TopKKernel topK(topKSource(), Pipeline::Vectorized);
+  ProbKernel topP(topPSource(), Pipeline::Vectorized), minP(minPSource(), Pipeline::Vectorized);
+  PenaltyKernel penalty(penaltySource(), Pipeline::Vectorized);
+  SuppressKernel suppress(suppressSource(), Pipeline::Vectorized);
+  MaskKernel mask(maskSource(), Pipeline::Vectorized);
+  SoftmaxKernel softmax(softmaxSource(), Pipeline::Vectorized);
+  ArgmaxKernel argmax(argmaxSource(), Pipeline::Vectorized);
+  SampleKernel sample(sampleSource(), Pipeline::Vectorized);
+  // temperature then top-k: the streaming top-k scans the unscaled row with a
+  // margin (see lowerStreamingKth); the kept set must be exactly the same.
+  std::string scaledTopK = kernelSource(kL + ", %k: i64",
+                                        "%t = arith.constant 0.3 : f32\n"
+                                        "  logits.temperature %l, %t : memref<?x?xf32>\n"
+                                        "  logits.top_k %l, %k : memref<?x?xf32>");
+  TopKKernel scaledReference(scaledTopK), scaled(scaledTopK, Pipeline::Vectorized);
+  // A constant k takes the streaming top-k (candidate buffer) path.
+  using FixedKernel = Kernel<void(F32Matrix *)>;
+  std::vector<std::pair<std::unique_ptr<FixedKernel>, std::unique_ptr<FixedKernel>>> streaming;
+  for (int k : {1, 7, 50, 1000})
+    for (const char *prefix : {"", "%t = arith.constant 0.3 : f32\n  logits.temperature %l, %t : memref<?x?xf32>\n  ",
+                               "%t = arith.constant 7.0 : f32\n  logits.temperature %l, %t : memref<?x?xf32>\n  "}) {
+      std::string source = kernelSource(
+          kL, std::string(prefix) + "%k = arith.constant " + std::to_string(k) +
+                  " : i64\n  logits.top_k %l, %k : memref<?x?xf32>");
+      streaming.emplace_back(std::make_unique<FixedKernel>(source),
+                             std::make_unique<FixedKernel>(source, Pipeline::Vectorized));
+    }
+  int rows = 0, rowDifferences = 0, draws = 0, drawDifferences = 0;
+  auto closeRow = [](const float *a, const float *b, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      if (std::isnan(a[i]) && std::isnan(b[i]))
+        continue;
+      if (a[i] == b[i])
+        continue;
+      if (std::isinf(a[i]) || std::isinf(b[i]))
+        return false;
+      if (std::fabs(a[i] - b[i]) > 4e-6f * std::max(1.0f, std::fabs(b[i])))
+        return false;
+    }
+    return true;
+  };
+  for (int64_t vocab : {1, 2, 15, 16, 17, 33, 1000, 4096, 128256})
+    for (Logits &input : logitsCases(vocab, 41)) {
+      auto agree = [&](auto &&run, bool exact) {
+        Logits a = input, b = input;
+        F32Matrix ma = a.ref(), mb = b.ref();
+        run(&ma, /*vector=*/false);
+        run(&mb, /*vector=*/true);
+        for (int64_t r = 0; r < input.batch; ++r) {
+          ++rows;
+          if (exact)
+            EXPECT_TRUE(sameRow(b.row(r), a.row(r), vocab)) << input.describe(r);
+          else if (!closeRow(b.row(r), a.row(r), vocab))
+            ++rowDifferences;
+        }
+      };
+      agree([&](F32Matrix *m, bool v) { (v ? temperature : temperatureKernel())(m, 0.7f); }, true);
+      for (int64_t k : {int64_t(1), int64_t(50), vocab + 1}) {
+        agree([&](F32Matrix *m, bool v) { (v ? topK : topKKernel())(m, k); }, true);
+        agree([&](F32Matrix *m, bool v) { (v ? scaled : scaledReference)(m, k); }, true);
+      }
+      for (auto &[reference, vectorized] : streaming)
+        agree([&](F32Matrix *m, bool v) { (v ? *vectorized : *reference)(m); }, true);
+      for (float p : {0.5f, 0.9f, 1.0f})
+        agree([&](F32Matrix *m, bool v) { (v ? topP : topPKernel())(m, p); }, false);
+      agree([&](F32Matrix *m, bool v) { (v ? minP : minPKernel())(m, 0.05f); }, false);
+      agree([&](F32Matrix *m, bool v) { (v ? softmax : softmaxKernel())(m); }, false);
+      std::vector<int32_t> history = {3, 0, 3, -1, static_cast<int32_t>(vocab) + 2, 1};
+      std::vector<int32_t> historyRows;
+      for (int64_t r = 0; r < input.batch; ++r)
+        historyRows.insert(historyRows.end(), history.begin(), history.end());
+      I32Matrix h = matrixRef(historyRows, input.batch, static_cast<int64_t>(history.size()));
+      agree([&](F32Matrix *m, bool v) { (v ? penalty : penaltyKernel())(m, &h, 1.3f); }, true);
+      I32Vector ids = vectorRef(history);
+      agree([&](F32Matrix *m, bool v) { (v ? suppress : suppressKernel())(m, &ids); }, true);
+      int64_t words = (vocab + 31) / 32;
+      std::vector<int32_t> bits(input.batch * words);
+      for (size_t i = 0; i < bits.size(); ++i)
+        bits[i] = static_cast<int32_t>(0x9e3779b9u * (i + 1));
+      I32Matrix bm = matrixRef(bits, input.batch, words);
+      agree([&](F32Matrix *m, bool v) { (v ? mask : maskKernel())(m, &bm); }, true);
+
+      F32Matrix m = input.ref();
+      std::vector<int32_t> a(input.batch, -7), b(input.batch, -7);
+      I32Vector ta = vectorRef(a), tb = vectorRef(b);
+      argmaxKernel()(&m, &ta);
+      argmax(&m, &tb);
+      EXPECT_EQ(a, b) << input.describe(0);
+      std::vector<int64_t> seeds(input.batch);
+      for (int64_t r = 0; r < input.batch; ++r)
+        seeds[r] = 7 + r;
+      I64Vector sv = vectorRef(seeds);
+      for (int64_t step = 0; step < 8; ++step) {
+        sampleKernel()(&m, &sv, step, &ta);
+        sample(&m, &sv, step, &tb);
+        for (int64_t r = 0; r < input.batch; ++r) {
+          ++draws;
+          drawDifferences += a[r] != b[r];
+        }
+      }
+    }
+  std::printf("[ kernels  ] vectorized: %d/%d rows beyond tolerance, %d/%d draws differ\n",
+              rowDifferences, rows, drawDifferences, draws);
+  EXPECT_LE(rowDifferences, rows / 200);
+  EXPECT_LE(drawDifferences, draws / 200);
+}
+
+// The production pipeline (dec-lower-to-llvm: fused and vectorized) against
+// the scalar reference, within the tolerance of VectorizedKernelsAgree.
 TEST(LogitsKernelsTest, ProductionPipelineAgrees) {
   TemperatureKernel temperature(temperatureSource(), Pipeline::Production);
   TopKKernel topK(topKSource(), Pipeline::Production);
   ProbKernel topP(topPSource(), Pipeline::Production), minP(minPSource(), Pipeline::Production);
   SoftmaxKernel softmax(softmaxSource(), Pipeline::Production);
   SampleKernel sample(sampleSource(), Pipeline::Production);
-  int calls = 0;
+  int calls = 0, differences = 0;
   for (int64_t vocab : {33, 1000})
     for (Logits &input : logitsCases(vocab, 14)) {
       auto agree = [&](auto &&run) {
@@ -1310,7 +1442,16 @@ TEST(LogitsKernelsTest, ProductionPipelineAgrees) {
         run(&ma, /*production=*/false);
         run(&mb, /*production=*/true);
         for (int64_t r = 0; r < input.batch; ++r)
-          EXPECT_TRUE(sameRow(b.row(r), a.row(r), vocab)) << input.describe(r);
+          for (int64_t v = 0; v < vocab; ++v) {
+            float x = a.row(r)[v], y = b.row(r)[v];
+            bool same = (std::isnan(x) && std::isnan(y)) || x == y ||
+                        (!std::isinf(x) && !std::isinf(y) &&
+                         std::fabs(x - y) <= 4e-6f * std::max(1.0f, std::fabs(x)));
+            if (!same) {
+              ++differences;
+              break;
+            }
+          }
         ++calls;
       };
       agree([&](F32Matrix *m, bool prod) { (prod ? temperature : temperatureKernel())(m, 0.7f); });
@@ -1325,10 +1466,12 @@ TEST(LogitsKernelsTest, ProductionPipelineAgrees) {
       I32Vector ta = vectorRef(a), tb = vectorRef(b);
       sampleKernel()(&m, &s, 3, &ta);
       sample(&m, &s, 3, &tb);
-      EXPECT_EQ(a, b) << "vocab " << vocab;
+      differences += a != b;
       ++calls;
     }
-  std::printf("[ kernels  ] production pipeline: %d calls agree\n", calls);
+  std::printf("[ kernels  ] production pipeline: %d calls, %d beyond tolerance\n", calls,
+              differences);
+  EXPECT_LE(differences, calls / 100);
 }
 
 } // namespace

@@ -89,17 +89,26 @@ Value KernelBuilder::rowMax(Value logits, Value row, Value vocab) {
       .front();
 }
 
+Value KernelBuilder::splatLike(Value like, float v) {
+  auto attr = FloatAttr::get(b.getF32Type(), v);
+  if (auto vectorType = dyn_cast<VectorType>(like.getType()))
+    return arith::ConstantOp::create(b, DenseElementsAttr::get(vectorType, Attribute(attr)));
+  return arith::ConstantOp::create(b, attr);
+}
+
 Value KernelBuilder::weight(Value logit, Value max) {
   // exp(l - max), except: the maximum itself weighs exactly 1 (so a +inf
   // maximum does not become exp(inf - inf) = NaN), -inf and NaN weigh 0 (an
-  // all -inf row has no mass, and NaN cannot poison the sums).
+  // all -inf row has no mass, and NaN cannot poison the sums). Works on
+  // scalars and on vectors (`max` of the same shape).
   Value isNumber = arith::CmpFOp::create(b, arith::CmpFPredicate::ORD, logit, logit);
-  Value aboveNegInf = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, logit, negInf());
+  Value aboveNegInf = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, logit,
+                                            splatLike(logit, -std::numeric_limits<float>::infinity()));
   Value counts = arith::AndIOp::create(b, isNumber, aboveNegInf);
   Value isMax = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, logit, max);
   Value e = math::ExpOp::create(b, arith::SubFOp::create(b, logit, max));
-  Value w = arith::SelectOp::create(b, isMax, f32(1.0f), e);
-  return arith::SelectOp::create(b, counts, w, f32(0.0f));
+  Value w = arith::SelectOp::create(b, isMax, splatLike(logit, 1.0f), e);
+  return arith::SelectOp::create(b, counts, w, splatLike(logit, 0.0f));
 }
 
 Value KernelBuilder::rowMass(Value logits, Value row, Value vocab, Value max) {

@@ -29,6 +29,8 @@ public:
   Value f32(float v);
   Value f64(double v);
   Value negInf();
+  /// An f32 constant shaped like `like` (a scalar, or a splat vector).
+  Value splatLike(Value like, float v);
 
   /// for (iv = lo; iv < hi; ++iv) body(iv)
   void forRange(Value lo, Value hi, llvm::function_ref<void(Value iv)> body);

@@ -11,6 +11,7 @@
 #include "passes/Conversion/LogitsToSCF/ProgramLowering.h"
 #include "passes/Conversion/LogitsToSCF/RadixSelect.h"
 #include "passes/Passes.h"
+#include "passes/Transforms/LogitsDecomposeProcessors.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -296,6 +297,15 @@ void lower(logits::SampleOp op, KernelBuilder &k) {
 struct ConvertLogitsToSCFPass
     : public mlir::dec::impl::ConvertLogitsToSCFBase<ConvertLogitsToSCFPass> {
   void runOnOperation() override {
+    // Processors defined by their decomposition are lowered as that program.
+    SmallVector<Operation *> processors;
+    getOperation()->walk([&](Operation *op) {
+      if (isDecomposedProcessor(op))
+        processors.push_back(op);
+    });
+    for (Operation *op : processors)
+      decomposeProcessor(op);
+
     SmallVector<Operation *> ops;
     getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (isa<logits::TransformOp, logits::ChooseOp>(op)) {

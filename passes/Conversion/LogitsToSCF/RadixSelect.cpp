@@ -21,9 +21,11 @@ struct RadixState {
 /// Histograms byte `shift` of the keys that match `state`: a count per byte
 /// value in `counts`, and (when `masses` is given) the f64 sum of `weight`.
 void histogramByte(KernelBuilder &k, Value vocab, ElementFn value, ElementFn weight,
-                   RadixState state, int shift, Value counts, Value masses) {
+                   RadixState state, int shift, int bits, Value counts, Value masses,
+                   const ExtraEntries *extra) {
   ImplicitLocOpBuilder &b = k.builder();
-  k.forRange(k.index(0), k.index(256), [&](Value d) {
+  const int32_t digitMask = (1 << bits) - 1;
+  k.forRange(k.index(0), k.index(1 << bits), [&](Value d) {
     memref::StoreOp::create(b, k.i32(0), counts, d);
     if (masses)
       memref::StoreOp::create(b, k.f64(0.0), masses, d);
@@ -34,7 +36,7 @@ void histogramByte(KernelBuilder &k, Value vocab, ElementFn value, ElementFn wei
     Value matches = arith::CmpIOp::create(b, CmpIPredicate::eq, masked, state.prefix);
     k.ifThen(matches, [&] {
       Value byte =
-          arith::AndIOp::create(b, arith::ShRUIOp::create(b, key, k.i32(shift)), k.i32(255));
+          arith::AndIOp::create(b, arith::ShRUIOp::create(b, key, k.i32(shift)), k.i32(digitMask));
       Value d = arith::IndexCastUIOp::create(b, b.getIndexType(), byte);
       Value c = memref::LoadOp::create(b, counts, d);
       memref::StoreOp::create(b, arith::AddIOp::create(b, c, k.i32(1)), counts, d);
@@ -45,30 +47,48 @@ void histogramByte(KernelBuilder &k, Value vocab, ElementFn value, ElementFn wei
       }
     });
   });
+  if (!extra)
+    return;
+  Value masked = arith::AndIOp::create(b, extra->key, state.prefixMask);
+  Value matches = arith::CmpIOp::create(b, CmpIPredicate::eq, masked, state.prefix);
+  Value some = arith::CmpIOp::create(b, CmpIPredicate::sgt, extra->count, k.i32(0));
+  k.ifThen(arith::AndIOp::create(b, matches, some), [&] {
+    Value byte = arith::AndIOp::create(b, arith::ShRUIOp::create(b, extra->key, k.i32(shift)),
+                                       k.i32(digitMask));
+    Value d = arith::IndexCastUIOp::create(b, b.getIndexType(), byte);
+    Value c = memref::LoadOp::create(b, counts, d);
+    memref::StoreOp::create(b, arith::AddIOp::create(b, c, extra->count), counts, d);
+    if (masses) {
+      Value m = memref::LoadOp::create(b, masses, d);
+      memref::StoreOp::create(b, arith::AddFOp::create(b, m, extra->weight), masses, d);
+    }
+  });
 }
 
-RadixState narrow(KernelBuilder &k, RadixState state, Value byte, int shift) {
+RadixState narrow(KernelBuilder &k, RadixState state, Value byte, int shift, int bits) {
   ImplicitLocOpBuilder &b = k.builder();
   Value shifted = arith::ShLIOp::create(b, byte, k.i32(shift));
+  uint32_t digits = ((1u << bits) - 1) << shift;
   return {arith::OrIOp::create(b, state.prefix, shifted),
-          arith::OrIOp::create(b, state.prefixMask, k.i32(255 << shift))};
+          arith::OrIOp::create(b, state.prefixMask, k.i32(static_cast<int32_t>(digits)))};
 }
+
 
 } // namespace
 
 Value mlir::dec::kthLargestKey(KernelBuilder &k, Value vocab, ElementFn value, Value rank,
-                               Value counts) {
+                               Value counts, const ExtraEntries *extra, int bits) {
   ImplicitLocOpBuilder &b = k.builder();
   RadixState state{k.i32(0), k.i32(0)};
   Value remaining = rank;
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    histogramByte(k, vocab, value, ElementFn(), state, shift, counts, Value());
+  for (int shift = 32 - bits; shift >= 0; shift -= bits) {
+    histogramByte(k, vocab, value, ElementFn(), state, shift, bits, counts, Value(), extra);
     // From the highest byte value down, find the one holding the rank-th key.
     // Carried: count of keys in higher byte values, chosen byte, found.
     SmallVector<Value> scan = k.forRange(
-        k.index(0), k.index(256), {k.i64(0), k.i32(0), k.i1(false)},
+        k.index(0), k.index(1 << bits), {k.i64(0), k.i32(0), k.i1(false)},
         [&](Value i, ValueRange acc) {
-          Value d = arith::SubIOp::create(b, k.index(255), i);
+          Value d = arith::SubIOp::create(b, k.index((1 << bits) - 1), i);
           Value c =
               arith::ExtUIOp::create(b, b.getI64Type(), memref::LoadOp::create(b, counts, d));
           Value through = arith::AddIOp::create(b, acc[0], c);
@@ -82,24 +102,25 @@ Value mlir::dec::kthLargestKey(KernelBuilder &k, Value vocab, ElementFn value, V
               arith::SelectOp::create(b, hit, byte, acc[1]), arith::OrIOp::create(b, acc[2], hit)};
         });
     remaining = arith::SubIOp::create(b, remaining, scan[0]);
-    state = narrow(k, state, scan[1], shift);
+    state = narrow(k, state, scan[1], shift, bits);
   }
   return state.prefix;
 }
 
 Value mlir::dec::massBoundaryKey(KernelBuilder &k, Value vocab, ElementFn value,
-                                 ElementFn weight, Value budget, Value counts, Value masses) {
+                                 ElementFn weight, Value budget, Value counts, Value masses,
+                                 const ExtraEntries *extra, int bits) {
   ImplicitLocOpBuilder &b = k.builder();
   RadixState state{k.i32(0), k.i32(0)};
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    histogramByte(k, vocab, value, weight, state, shift, counts, masses);
+  for (int shift = 32 - bits; shift >= 0; shift -= bits) {
+    histogramByte(k, vocab, value, weight, state, shift, bits, counts, masses, extra);
     // Descend byte values; the boundary is in the lowest non-empty one whose
     // higher byte values hold less than the budget. Carried: mass above,
     // chosen byte, mass above the chosen byte, stopped.
     SmallVector<Value> scan = k.forRange(
-        k.index(0), k.index(256), {k.f64(0.0), k.i32(0), k.f64(0.0), k.i1(false)},
+        k.index(0), k.index(1 << bits), {k.f64(0.0), k.i32(0), k.f64(0.0), k.i1(false)},
         [&](Value i, ValueRange acc) {
-          Value d = arith::SubIOp::create(b, k.index(255), i);
+          Value d = arith::SubIOp::create(b, k.index((1 << bits) - 1), i);
           Value c = memref::LoadOp::create(b, counts, d);
           Value m = memref::LoadOp::create(b, masses, d);
           Value nonEmpty = arith::CmpIOp::create(b, CmpIPredicate::ne, c, k.i32(0));
@@ -116,7 +137,7 @@ Value mlir::dec::massBoundaryKey(KernelBuilder &k, Value vocab, ElementFn value,
                                     arith::OrIOp::create(b, acc[3], stop)};
         });
     budget = arith::SubFOp::create(b, budget, scan[2]);
-    state = narrow(k, state, scan[1], shift);
+    state = narrow(k, state, scan[1], shift, bits);
   }
   return state.prefix;
 }

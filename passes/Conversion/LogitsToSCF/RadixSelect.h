@@ -19,15 +19,26 @@ namespace mlir::dec {
 /// Emits the code of element `v` of a row (at the builder's insertion point).
 using ElementFn = llvm::function_ref<Value(Value v)>;
 
+/// Entries of the row not enumerated by the element functions, all equal:
+/// `count` (i32) entries of key `key` (i32) weighing `weight` (f64) in all.
+/// Searches over a row's candidates use it for the rest of the row.
+struct ExtraEntries {
+  Value key, count, weight;
+};
+
 /// Key (KernelBuilder::orderedKey) of the `rank`-th largest (1-based, i64,
 /// assumed in [1, vocab]) of `value(v)` over v < vocab. `counts`: memref<256xi32>.
-Value kthLargestKey(KernelBuilder &k, Value vocab, ElementFn value, Value rank, Value counts);
+/// `bits` per radix digit: 8 (4 rounds over 256 bins) suits whole rows; 4 (8
+/// rounds over 16 bins) suits short candidate lists, where bin scans dominate.
+Value kthLargestKey(KernelBuilder &k, Value vocab, ElementFn value, Value rank, Value counts,
+                    const ExtraEntries *extra = nullptr, int bits = 8);
 
 /// Key of the smallest value such that the entries with a strictly greater
 /// key weigh (f64 sum of `weight(v)`) less than `budget` (f64).
 /// `counts`: memref<256xi32>, `masses`: memref<256xf64>.
 Value massBoundaryKey(KernelBuilder &k, Value vocab, ElementFn value, ElementFn weight,
-                      Value budget, Value counts, Value masses);
+                      Value budget, Value counts, Value masses,
+                      const ExtraEntries *extra = nullptr, int bits = 8);
 
 /// The float whose key is `key` (key 0, NaN's key, gives a NaN).
 Value valueOfKey(KernelBuilder &k, Value key);

@@ -1,0 +1,232 @@
+//===- dec-bench-sampler.cpp - fused sampler kernels vs libtorch ----------===//
+//
+// For V in {32000, 128256, 262144} and batch in {1, 8, 64}, on one CPU thread,
+// the median time of one call (whole batch) of three sampler pipelines:
+//   (a) temperature(0.8) | top_k(50) | top_p(0.9) | sample
+//   (b) repetition_penalty(1.2) over 64 history tokens | min_p(0.05) | sample
+//   (c) greedy
+// compiled by dec (fused and vectorized), next to the same pipeline as a chain
+// of libtorch ops written the Hugging Face way, and the memory floor: a plain
+// streaming read of the same logits.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bench/FusedSamplers.h"
+
+#include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace dec::bench;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char *kUsage = R"(USAGE: dec-bench-sampler [--json] [--quick] [--unfused]
+
+Times sampler pipelines compiled by dec against the same pipeline as a chain of
+libtorch ops (HF style) and the memory floor, on one CPU thread:
+  (a) temperature(0.8) | top_k(50) | top_p(0.9) | sample
+  (b) repetition_penalty(1.2) over 64 history tokens | min_p(0.05) | sample
+  (c) greedy
+for V in {32000, 128256, 262144} and batch in {1, 8, 64} (median us per call
+for the whole batch).
+
+  --json      print a JSON array of {pipeline, vocab, batch, fused_us, libtorch_us, floor_us}
+  --quick     V = 128,256 and batch 1 only
+  --unfused   also time dec's unfused (one loop nest per op) lowering
+)";
+
+std::string cpuName() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0)
+      return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
+/// Median microseconds of `fn` over enough repetitions (at least 0.2 s or 15 runs).
+template <typename Fn> double medianMicros(Fn &&fn) {
+  std::vector<double> times;
+  fn(); // warm up
+  auto start = Clock::now();
+  while (times.size() < 15 ||
+         (std::chrono::duration<double>(Clock::now() - start).count() < 0.2 && times.size() < 2000)) {
+    auto t = Clock::now();
+    fn();
+    times.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+volatile float sink;
+
+/// The memory floor: read every logit once (the compiler vectorizes this).
+double streamingRead(const std::vector<float> &logits) {
+  return medianMicros([&] {
+    float acc[16] = {};
+    size_t n = logits.size() / 16 * 16;
+    for (size_t i = 0; i < n; i += 16)
+      for (int j = 0; j < 16; ++j)
+        acc[j] += logits[i + j];
+    float total = 0;
+    for (float a : acc)
+      total += a;
+    sink = total;
+  });
+}
+
+/// The pipelines as libtorch op chains, as transformers' LogitsProcessors do them.
+int64_t libtorchPipeline(char pipeline, const torch::Tensor &logits, const torch::Tensor &history) {
+  torch::Tensor scores = logits;
+  if (pipeline == 'c')
+    return scores.argmax(-1).sum().item<int64_t>();
+  if (pipeline == 'a') {
+    scores = scores / 0.8;                                                    // Temperature
+    torch::Tensor kth = std::get<0>(torch::topk(scores, 50)).select(1, 49).unsqueeze(1);
+    scores = scores.masked_fill(scores < kth, -INFINITY);                     // TopK
+    auto sorted = torch::sort(scores, /*dim=*/-1, /*descending=*/false);
+    torch::Tensor cumulative = std::get<0>(sorted).softmax(-1).cumsum(-1);
+    torch::Tensor removeSorted = cumulative <= (1 - 0.9);                     // TopP
+    removeSorted.index_put_({torch::indexing::Slice(), -1}, false);
+    torch::Tensor remove = removeSorted.scatter(1, std::get<1>(sorted), removeSorted);
+    scores = scores.masked_fill(remove, -INFINITY);
+  } else {
+    torch::Tensor score = torch::gather(scores, 1, history);                  // RepetitionPenalty
+    score = torch::where(score < 0, score * 1.2, score / 1.2);
+    scores = scores.scatter(1, history, score);
+    torch::Tensor probs = scores.softmax(-1);                                 // MinP
+    torch::Tensor top = std::get<0>(probs.max(-1, /*keepdim=*/true));
+    scores = scores.masked_fill(probs < 0.05 * top, -INFINITY);
+  }
+  return torch::multinomial(scores.softmax(-1), 1).sum().item<int64_t>();
+}
+
+struct Row {
+  char pipeline;
+  int64_t vocab, batch;
+  double fused, unfused, libtorch, floor;
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  bool json = false, quick = false, unfused = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--json")
+      json = true;
+    else if (a == "--quick")
+      quick = true;
+    else if (a == "--unfused")
+      unfused = true;
+    else if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "dec-bench-sampler: unknown option '%s' (see --help)\n", a.c_str());
+      return 1;
+    }
+  }
+  at::set_num_threads(1);
+  torch::manual_seed(0);
+  std::string error;
+  auto fused = FusedSamplers::compile(/*fuse=*/true, error);
+  auto reference = unfused ? FusedSamplers::compile(/*fuse=*/false, error) : nullptr;
+  if (!fused || (unfused && !reference)) {
+    std::fprintf(stderr, "dec-bench-sampler: %s\n", error.c_str());
+    return 1;
+  }
+
+  std::vector<int64_t> vocabs = quick ? std::vector<int64_t>{128256}
+                                      : std::vector<int64_t>{32000, 128256, 262144};
+  std::vector<int64_t> batches = quick ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 8, 64};
+  std::vector<Row> rows;
+  std::mt19937_64 rng(42);
+  for (int64_t vocab : vocabs)
+    for (int64_t batch : batches) {
+      // LLM-like logits: a normal bulk and a few strong candidates per row.
+      std::vector<float> logits(vocab * batch);
+      std::normal_distribution<float> normal(0.0f, 2.5f);
+      for (float &x : logits)
+        x = normal(rng);
+      for (int64_t r = 0; r < batch; ++r)
+        for (int j = 0; j < 8; ++j)
+          logits[r * vocab + rng() % vocab] += 12.0f - j;
+      constexpr int64_t kHistory = 64;
+      std::vector<int32_t> history(batch * kHistory);
+      for (int32_t &t : history)
+        t = static_cast<int32_t>(rng() % vocab);
+      std::vector<int64_t> seeds(batch);
+      for (int64_t r = 0; r < batch; ++r)
+        seeds[r] = r;
+      std::vector<int32_t> tokens(batch);
+      // The fused samplers only read the logits; unfused ones rewrite them,
+      // so they get a fresh copy per call (copy time measured and subtracted).
+      std::vector<float> scratch = logits;
+      MemRef<float, 2> l{logits.data(), logits.data(), 0, {batch, vocab}, {vocab, 1}};
+      MemRef<float, 2> ls{scratch.data(), scratch.data(), 0, {batch, vocab}, {vocab, 1}};
+      MemRef<int32_t, 2> h{history.data(), history.data(), 0, {batch, kHistory}, {kHistory, 1}};
+      MemRef<int64_t, 1> s{seeds.data(), seeds.data(), 0, {batch}, {1}};
+      MemRef<int32_t, 1> t{tokens.data(), tokens.data(), 0, {batch}, {1}};
+      torch::Tensor tl = torch::from_blob(logits.data(), {batch, vocab}, torch::kFloat32);
+      std::vector<int64_t> history64(history.begin(), history.end());
+      torch::Tensor th = torch::from_blob(history64.data(), {batch, kHistory}, torch::kInt64);
+      double floor = streamingRead(logits);
+      double copy = medianMicros([&] { std::copy(logits.begin(), logits.end(), scratch.begin()); });
+      for (char pipeline : {'a', 'b', 'c'}) {
+        int64_t step = 0;
+        SamplerFn fn = fused->get(pipeline);
+        Row row{pipeline, vocab, batch, 0, 0, 0, floor};
+        row.fused = medianMicros([&] { fn(&l, &h, &s, step++, &t); });
+        if (reference) {
+          SamplerFn ref = reference->get(pipeline);
+          row.unfused = medianMicros([&] {
+                          std::copy(logits.begin(), logits.end(), scratch.begin());
+                          ref(&ls, &h, &s, step++, &t);
+                        }) - copy;
+        }
+        c10::InferenceMode guard;
+        row.libtorch = medianMicros([&] { sink = libtorchPipeline(pipeline, tl, th); });
+        rows.push_back(row);
+      }
+    }
+
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const Row &r : rows) {
+      nlohmann::json j = {{"pipeline", std::string(1, r.pipeline)}, {"vocab", r.vocab},
+                          {"batch", r.batch},       {"fused_us", r.fused},
+                          {"libtorch_us", r.libtorch}, {"floor_us", r.floor}};
+      if (unfused)
+        j["unfused_us"] = r.unfused;
+      out.push_back(j);
+    }
+    std::printf("%s\n", out.dump(1).c_str());
+    return 0;
+  }
+  std::printf("dec-bench-sampler on %s, 1 thread; median us per call (whole batch)\n", cpuName().c_str());
+  std::printf("(a) temperature(0.8) | top_k(50) | top_p(0.9) | sample\n"
+              "(b) repetition_penalty(1.2, 64 tokens) | min_p(0.05) | sample\n(c) greedy\n\n");
+  std::printf("%-3s %8s %6s %12s %12s %12s %10s %10s%s\n", "", "vocab", "batch", "fused_us",
+              "libtorch_us", "floor_us", "speedup", "x floor", unfused ? "  unfused_us" : "");
+  for (const Row &r : rows) {
+    std::printf("(%c) %8lld %6lld %12.1f %12.1f %12.1f %9.1fx %9.2fx", r.pipeline,
+                static_cast<long long>(r.vocab), static_cast<long long>(r.batch), r.fused,
+                r.libtorch, r.floor, r.libtorch / r.fused, r.fused / r.floor);
+    if (unfused)
+      std::printf(" %12.1f", r.unfused);
+    std::printf("\n");
+  }
+  return 0;
+}
