@@ -336,7 +336,7 @@ struct ParamDecl {
 
 class Decl {
 public:
-  enum class Kind { Import, Model, Sampler, Constraint, Decode };
+  enum class Kind { Import, Model, Sampler, Constraint, Decode, Transform };
   virtual ~Decl() = default;
   Kind getKind() const { return kind; }
   /// The declared name ("" for imports).

@@ -53,6 +53,8 @@ DeclPtr ASTBuilder::buildItem(DecParser::ItemContext *item) {
     return buildValueDecl(Decl::Kind::Constraint, ctx, ctx->IDENT(), ctx->paramList(), ctx->expr());
   if (auto *ctx = item->decodeDecl())
     return buildDecode(ctx);
+  if (auto *ctx = item->transformDecl())
+    return buildTransform(ctx);
   return malformed(item);
 }
 

@@ -36,6 +36,7 @@ private:
                          antlr4::tree::TerminalNode *name, P::ParamListContext *params,
                          P::ExprContext *init);
   DeclPtr buildDecode(P::DecodeDeclContext *ctx);
+  DeclPtr buildTransform(P::TransformDeclContext *ctx); // TransformASTBuilder.cpp
   bool buildParams(P::ParamListContext *ctx, std::vector<ParamDecl> &params);
   std::optional<TypeRef> buildType(P::TypeRefContext *ctx);
   StmtPtr buildStmt(P::StmtContext *ctx);

@@ -4,6 +4,7 @@
 
 #include "lang/AST.h"
 #include "lang/Literals.h"
+#include "lang/TransformAST.h"
 
 #include "llvm/Support/Casting.h"
 #include "llvm/Support/SourceMgr.h"
@@ -118,6 +119,26 @@ private:
       const auto &body = decode.getBody();
       for (const ParamDecl &param : decode.getParams())
         child(body.empty(), [&] { dumpParam(param); });
+      for (size_t i = 0, e = body.size(); i != e; ++i)
+        child(i + 1 == e, [&] { dumpStmt(*body[i]); });
+      return;
+    }
+    case Decl::Kind::Transform: {
+      const auto &transform = cast<TransformDecl>(decl);
+      head("TransformDecl", decl.getLoc());
+      os << ' ' << decl.getName() << (transform.isParametrised() ? " parametrised" : "") << " -> '"
+         << typeSpelling(transform.getResultType()) << "'\n";
+      const auto &body = transform.getBody();
+      for (const ParamDecl &param : transform.getParams())
+        child(false, [&] { dumpParam(param); });
+      const auto &runtime = transform.getRuntimeParams();
+      for (size_t i = 0, e = runtime.size(); i != e; ++i)
+        child(body.empty() && i + 1 == e, [&] {
+          head("RuntimeParamDecl", runtime[i].nameRange.Start);
+          os << ' ' << runtime[i].name << " '" << typeSpelling(runtime[i].type) << "'\n";
+          if (runtime[i].defaultValue)
+            child(true, [&] { dumpExpr(*runtime[i].defaultValue); });
+        });
       for (size_t i = 0, e = body.size(); i != e; ++i)
         child(i + 1 == e, [&] { dumpStmt(*body[i]); });
       return;

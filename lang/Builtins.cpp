@@ -1,6 +1,7 @@
 //===- Builtins.cpp - The built-in functions and values of dec -----------------------===//
 
 #include "lang/Builtins.h"
+#include "lang/BuiltinsProcessors.h"
 
 #include "lang/Literals.h"
 #include "lang/SemaInternal.h"
@@ -103,7 +104,13 @@ std::optional<Value> evalRepetitionPenalty(Sema &sema, const BuiltinFunction &fn
                "repetition_penalty requires r > 0 (got " + formatNumber(r->getFloat()) + ")");
     return std::nullopt;
   }
-  return makeTransform(sema, args, TransformKind::RepetitionPenalty, r->getFloat());
+  std::optional<Value> step =
+      makeTransform(sema, args, TransformKind::RepetitionPenalty, r->getFloat());
+  // scope: "all" (HF / vLLM: prompt and output), "prompt" or "generated".
+  if (!evaluateTokenScope(sema, fn, args, 1, TokenScope::All,
+                          step->getPipeline().steps.back()))
+    return std::nullopt;
+  return step;
 }
 
 //===------------------------------------------------------------------------------------===//
@@ -314,7 +321,10 @@ std::optional<Value> evalAutoregressive(Sema &sema, const BuiltinFunction &fn,
     ConstraintSlot,
     MaxTokensSlot,
     StopSlot,
-    BanSlot
+    BanSlot,
+    GuidanceSlot,
+    LogprobsSlot,
+    LogprobsModeSlot
   };
   bool ok = true;
 
@@ -394,6 +404,9 @@ std::optional<Value> evalAutoregressive(Sema &sema, const BuiltinFunction &fn,
   call.sampler = sema.toSamplerPlan(sampler);
   call.constraint = sema.toConstraintPlan(constraint.getConstraint(), constraint.getOrigin());
   call.loc = sema.toLoc(args.callRange.Start);
+  // guidance:, logprobs:, logprobs_mode: (BuiltinsProcessors.cpp)
+  if (!evaluateScheduleExtras(sema, args, GuidanceSlot, LogprobsSlot, LogprobsModeSlot, call))
+    return std::nullopt;
   return Value::schedule(std::move(call), args.callRange);
 }
 
@@ -406,13 +419,13 @@ ParamSpec optionalParam(const char *name) { return {name, false, false, false}; 
 ParamSpec variadicParam(const char *name) { return {name, false, true, false}; }
 
 const std::vector<BuiltinFunction> &functions() {
-  static const std::vector<BuiltinFunction> table = {
+  static std::vector<BuiltinFunction> table = {
       {"causal", {requiredParam("path"), requiredParam("tokenizer")}, evalCausal},
       {"temperature", {requiredParam("t")}, evalTemperature},
       {"top_k", {requiredParam("k")}, evalTopK},
       {"top_p", {requiredParam("p")}, evalTopP},
       {"min_p", {requiredParam("p")}, evalMinP},
-      {"repetition_penalty", {requiredParam("r")}, evalRepetitionPenalty},
+      {"repetition_penalty", {requiredParam("r"), optionalParam("scope")}, evalRepetitionPenalty},
       {"max_tokens", {requiredParam("n")}, evalMaxTokens},
       {"stop", {variadicParam("items")}, evalStop},
       {"ban", {variadicParam("items")}, evalBan},
@@ -424,9 +437,15 @@ const std::vector<BuiltinFunction> &functions() {
         optionalParam("constraint"),
         optionalParam("max_tokens"),
         optionalParam("stop"),
-        optionalParam("ban")},
+        optionalParam("ban"),
+        optionalParam("guidance"),
+        optionalParam("logprobs"),
+        optionalParam("logprobs_mode")},
        evalAutoregressive},
   };
+  // The rest of the HF / vLLM processors (BuiltinsProcessors.cpp).
+  static const bool withProcessors = (appendProcessorBuiltins(table), true);
+  (void)withProcessors;
   return table;
 }
 
@@ -451,11 +470,12 @@ std::optional<Value> dec::lang::lookupBuiltinValue(llvm::StringRef name, llvm::S
   }
   if (name == "eos")
     return Value::token(TokenRef{true, -1}, use);
-  return std::nullopt;
+  return lookupProcessorValue(name, use);
 }
 
 bool dec::lang::isBuiltinName(llvm::StringRef name) {
-  return lookupBuiltinFunction(name) || llvm::is_contained(builtinValueNames, name);
+  return lookupBuiltinFunction(name) || llvm::is_contained(builtinValueNames, name) ||
+         llvm::is_contained(processorValueNames(), name);
 }
 
 std::vector<llvm::StringRef> dec::lang::builtinNames() {
@@ -463,6 +483,8 @@ std::vector<llvm::StringRef> dec::lang::builtinNames() {
   for (const BuiltinFunction &fn : functions())
     names.push_back(fn.name);
   for (llvm::StringRef name : builtinValueNames)
+    names.push_back(name);
+  for (llvm::StringRef name : processorValueNames())
     names.push_back(name);
   return names;
 }

@@ -1,11 +1,14 @@
 //===- MLIRGen.cpp - ProgramPlan to the dec dialect -----------------------===//
 
 #include "lang/MLIRGen.h"
+#include "lang/MLIRGenProcessors.h"
+#include "lang/MLIRGenTransform.h"
 
 #include "dialects/Dec/DecDialect.h"
 #include "dialects/Logits/LogitsDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -18,7 +21,7 @@ using namespace ::dec::lang;
 
 void ::dec::lang::loadFrontendDialects(MLIRContext &context) {
   context.loadDialect<mlir::dec::DecDialect, logits::LogitsDialect, arith::ArithDialect,
-                      memref::MemRefDialect>();
+                      memref::MemRefDialect, math::MathDialect>();
 }
 
 namespace {
@@ -82,6 +85,7 @@ private:
       schedule.setBanTokens(c.bannedTokens);
     if (c.banEos)
       schedule.setBanEos(true);
+    emitScheduleExtras(call, schedule); // guidance, logprobs (MLIRGenProcessors.cpp)
 
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(&schedule.getSampler().front());
@@ -113,17 +117,25 @@ private:
       case TransformKind::MinP:
         logits::MinPOp::create(b, logits, f32(step.value));
         break;
+      case TransformKind::User:
+        emitUserTransform(b, logits, *step.user); // MLIRGenTransform.cpp
+        break;
       case TransformKind::RepetitionPenalty: {
-        Value history = mlir::dec::HistoryOp::create(
-            b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, b.getI32Type()),
-            sequence);
+        // The prompt and the output (HF, vLLM), or the scope asked for.
+        Value history = emitScopedTokens(b, step.args.scope, sequence);
         logits::RepetitionPenaltyOp::create(b, logits, history, f32(step.value));
         break;
       }
+      default:
+        emitProcessorStep(b, step, schedule); // MLIRGenProcessors.cpp
+        break;
       }
     }
 
     ImplicitLocOpBuilder b(location(sampler.loc), builder);
+    // Processed log-probabilities are of the logits the choice sees.
+    if (schedule.getLogprobsProcessed())
+      mlir::dec::CaptureLogitsOp::create(b, sequence, logits);
     // One token per row; the sampler region is an allocation scope per step.
     Value tokens = memref::AllocaOp::create(b, MemRefType::get({1}, b.getI32Type()));
     Value dynamicTokens = memref::CastOp::create(

@@ -161,10 +161,11 @@ static bool startsItem(antlr4::Token *token, const SourceText &text) {
   case DecLexer::MODEL:
   case DecLexer::SAMPLER:
   case DecLexer::CONSTRAINT:
+  case DecLexer::TRANSFORM:
   case DecLexer::DECODE:
     return true;
   case DecLexer::RESERVED: {
-    static const llvm::StringRef futureItems[] = {"transform", "schedule", "fn", "type", "const"};
+    static const llvm::StringRef futureItems[] = {"schedule", "fn", "type", "const"};
     return llvm::is_contained(futureItems, text.text(token));
   }
   default:

@@ -12,7 +12,11 @@
 #ifndef DEC_LANG_PLAN_H
 #define DEC_LANG_PLAN_H
 
+#include "lang/TransformPlan.h"
+
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,12 +39,53 @@ enum class TransformKind {
   MinP,              ///< keep tokens with p >= value * max p; 0 <= value <= 1
   RepetitionPenalty, ///< for tokens already in prompt+output: l > 0 ? l / value : l * value
                      ///< (the CTRL / HF rule); value > 0
+  User,              ///< a `transform` written in dec: TransformStep::user is its body
+  // The rest of the HF / vLLM processor set (docs/language.md §7.2); their
+  // extra arguments are in TransformStep::args.
+  FrequencyPenalty,  ///< vLLM: l -= value * count(t) over args.scope (default generated)
+  PresencePenalty,   ///< vLLM: l -= value * (count(t) > 0) over args.scope
+  NoRepeatNGram,     ///< HF: ban tokens that complete an n-gram (n = value) seen before
+  BadWords,          ///< HF / vLLM: ban the last token of args.sequences when the rest
+                     ///< ends the tokens so far
+  SequenceBias,      ///< HF: add args.sequences[i].bias likewise
+  LogitBias,         ///< vLLM / OpenAI: l[t] += bias for the one-token args.sequences
+  AllowTokens,       ///< vLLM allowed_token_ids: only args.tokens (and EOS if args.eos)
+  SuppressTokens,    ///< HF SuppressTokens: args.tokens are -inf
+  SuppressAtBegin,   ///< HF SuppressTokensAtBegin: args.tokens are -inf at the first step
+  MinNewTokens,      ///< HF MinNewTokensLength / vLLM min_tokens: no EOS before `value` tokens
+  MinLength,         ///< HF MinLength: no EOS while prompt + generated < value
+  ForceBos,          ///< HF ForcedBOS: the first generated token is args.tokens / EOS
+  ForceEosAtMax,     ///< HF ForcedEOS: the last token the budget allows is EOS
+  RemoveInfNan,      ///< HF InfNanRemove: NaN -> 0, +-inf -> +-FLT_MAX
+  LogSoftmax,        ///< HF LogitNormalization: log_softmax
+};
+
+/// Which tokens a penalty counts.
+enum class TokenScope { All, Prompt, Generated };
+
+/// A token sequence of bad_words / sequence_bias / logit_bias: token ids, or
+/// text the runtime tokenizes (vLLM's bad-words rule).
+struct TokenSequence {
+  std::vector<int32_t> ids; ///< >= 0; a single -1 stands for the EOS tokens (logit_bias)
+  std::string text;         ///< when `ids` is empty
+  double bias = 0;          ///< sequence_bias / logit_bias
+};
+
+/// The arguments of the processors beyond TransformStep::value.
+struct ProcessorArgs {
+  TokenScope scope = TokenScope::All;   ///< penalties
+  std::vector<int32_t> tokens;          ///< distinct ids >= 0 (allow, suppress, force_bos)
+  bool eos = false;                     ///< the EOS tokens are listed too
+  std::vector<TokenSequence> sequences; ///< bad_words, sequence_bias, logit_bias
 };
 
 struct TransformStep {
   TransformKind kind;
   double value; ///< top_k: an integral value in [1, 2^31-1]
   Loc loc;      ///< the call that produced this step, e.g. `top_p(0.95)`
+  /// User: the checked body with its compile-time parameters folded in (lang/TransformPlan.h).
+  std::shared_ptr<const UserTransform> user = nullptr;
+  ProcessorArgs args; ///< FrequencyPenalty ... LogSoftmax, and RepetitionPenalty's scope
 };
 
 /// How the next token is picked from the transformed logits.
@@ -82,12 +127,23 @@ enum class ScheduleKind {
   Autoregressive, ///< one token per model forward: transform, choose, check, append
 };
 
+/// Classifier-free guidance (HF UnbatchedClassifierFreeGuidanceLogitsProcessor):
+/// `autoregressive(..., guidance: cfg(scale, negative: "..."))`.
+struct GuidancePlan {
+  double scale = 1;                    ///< > 0
+  std::optional<std::string> negative; ///< the unconditional prompt; else the prompt's last token
+  Loc loc;
+};
+
 struct ScheduleCall {
   ScheduleKind kind = ScheduleKind::Autoregressive;
   int modelIndex = -1; ///< into ProgramPlan::models
   SamplerPlan sampler;
   ConstraintPlan constraint;
   Loc loc;
+  std::optional<GuidancePlan> guidance;
+  int logprobs = -1;              ///< >= 0: report log-probabilities and the top `logprobs`
+  bool logprobsProcessed = false; ///< of the logits the choice sees (else the model's)
 };
 
 /// One `decode NAME(prompt: string) -> string { ... }`: the exported entry point.  In this

@@ -3,6 +3,7 @@
 #include "lang/Sema.h"
 
 #include "lang/SemaInternal.h"
+#include "lang/TransformAST.h"
 #include "lang/TypoCorrection.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -34,6 +35,12 @@ std::optional<ProgramPlan> Sema::run() {
     for (const DeclPtr &decl : module->decls) {
       if (diags.limitReached())
         return std::nullopt;
+      if (const auto *transform = dyn_cast<TransformDecl>(decl.get())) {
+        evaluationSteps = 0;
+        if (!redefinitions.count(transform))
+          checkTransform(*transform); // SemaTransform.cpp
+        continue;
+      }
       const auto *value = dyn_cast<ValueDecl>(decl.get());
       if (!value || redefinitions.count(value))
         continue;

@@ -3,6 +3,7 @@
 #include "lang/ConstEval.h"
 #include "lang/Literals.h"
 #include "lang/SemaInternal.h"
+#include "lang/TransformAST.h"
 #include "lang/TypoCorrection.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -63,6 +64,8 @@ std::optional<Value> Sema::evalName(const NameExpr &expr, Scope &scope) {
     return binding->isParam ? binding->value : binding->value.withOrigin(use);
 
   if (const Decl *decl = lookupGlobal(name)) {
+    if (const auto *transform = dyn_cast<TransformDecl>(decl))
+      return instantiateTransform(*transform, nullptr, use, scope); // SemaTransform.cpp
     if (const auto *value = dyn_cast<ValueDecl>(decl)) {
       if (value->isParametrised())
         return instantiate(*value, nullptr, use, scope);
@@ -101,6 +104,8 @@ std::optional<Value> Sema::evalCall(const CallExpr &expr, Scope &scope) {
     return std::nullopt;
   }
   if (const Decl *decl = lookupGlobal(name)) {
+    if (const auto *transform = dyn_cast<TransformDecl>(decl))
+      return instantiateTransform(*transform, &expr, range, scope); // SemaTransform.cpp
     const auto *value = dyn_cast<ValueDecl>(decl);
     if (!value) {
       error(callee->getRange(), "'" + name +

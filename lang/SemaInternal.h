@@ -4,6 +4,7 @@
 //   Sema.cpp        the global namespace, declarations, parametrised instantiation
 //   SemaExpr.cpp    expressions: names, calls and argument binding, operators
 //   SemaDecode.cpp  decode entries and the plan
+//   SemaTransform.cpp  user-defined `transform`s: their bodies and uses
 //   Builtins.cpp    the built-in functions (through the "services" below)
 //
 //===--------------------------------------------------------------------------------------===//
@@ -29,6 +30,8 @@ class SourceMgr;
 }
 
 namespace dec::lang {
+
+class TransformDecl;
 
 /// Local names: the parameters of a declaration being instantiated, or the prompt
 /// parameter and `let` bindings of a decode body.
@@ -131,6 +134,20 @@ private:
                                          llvm::SMRange callRange, Scope &scope);
   void reportUnknownName(llvm::StringRef name, llvm::SMRange range, const Scope &scope);
 
+  //===-- User-defined transforms (SemaTransform.cpp) ----------------------------------===//
+  friend class TransformBodyChecker;
+  /// Checks a `transform` declaration once (signature and body, with its compile-time
+  /// parameters symbolic).  Returns false if it has errors (reported).
+  bool checkTransform(const TransformDecl &decl);
+  /// A use of a transform in a compile-time expression, `name` (call null) or
+  /// `name(args)`: a one-step pipeline whose step holds the body for these arguments.
+  std::optional<Value> instantiateTransform(const TransformDecl &decl, const CallExpr *call,
+                                            llvm::SMRange use, Scope &callerScope);
+  /// Whether `decl` is being checked or instantiated (a use now would be recursive).
+  bool isTransformActive(const TransformDecl &decl) const;
+  enum class TransformStatus { Unchecked, Checking, Ok, Failed };
+  llvm::DenseMap<const TransformDecl *, TransformStatus> transformStatus;
+
   //===-- Decode entries (SemaDecode.cpp) ----------------------------------------------===//
   std::optional<DecodeEntry> checkDecode(const DecodeDecl &decl);
   bool checkDecodeSignature(const DecodeDecl &decl);
@@ -152,7 +169,7 @@ private:
   llvm::DenseMap<const ValueDecl *, DeclState> declStates;
 
   struct Instantiation {
-    const ValueDecl *decl;
+    const Decl *decl; ///< a ValueDecl or a TransformDecl
     llvm::SMRange use;
     bool quiet; ///< checking a declaration with its defaults: no notes
   };

@@ -227,7 +227,8 @@ void dec::lang::reportSyntaxError(const SyntaxError &error, antlr4::TokenStream 
 
   if (expectsItem) {
     diags.error(range, "unexpected " + got +
-                           "; expected 'import', 'model', 'sampler', 'constraint' or 'decode'");
+                           "; expected 'import', 'model', 'sampler', 'constraint', 'transform' "
+                           "or 'decode'");
     return;
   }
   if (expectsExpression) {
@@ -246,7 +247,7 @@ void dec::lang::reportSyntaxError(const SyntaxError &error, antlr4::TokenStream 
   static const size_t keywords[] = {DecLexer::IMPORT,     DecLexer::MODEL,  DecLexer::SAMPLER,
                                     DecLexer::CONSTRAINT, DecLexer::DECODE, DecLexer::LET,
                                     DecLexer::RETURN,     DecLexer::TRUE,   DecLexer::FALSE,
-                                    DecLexer::RESERVED};
+                                    DecLexer::RESERVED,   DecLexer::TRANSFORM};
   bool nameExpected = expects(DecLexer::IDENT);
   llvm::SmallVector<size_t, 8> required;
   for (const antlr4::misc::Interval &interval : expected.getIntervals())

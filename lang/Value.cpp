@@ -37,6 +37,8 @@ std::string Value::typeName() const {
     return "run-time string";
   case Kind::Schedule:
     return "schedule";
+  case Kind::Guidance:
+    return "guidance";
   }
   return "?";
 }

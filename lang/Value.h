@@ -77,7 +77,8 @@ public:
     Pipeline,
     Constraint,
     Prompt,
-    Schedule
+    Schedule,
+    Guidance ///< `cfg(...)`, for a schedule's `guidance:` argument
   };
 
   static Value integer(int64_t v, llvm::SMRange origin) { return Value(Kind::Int, v, origin); }
@@ -102,6 +103,9 @@ public:
   }
   static Value schedule(ScheduleCall v, llvm::SMRange origin) {
     return Value(Kind::Schedule, std::move(v), origin);
+  }
+  static Value guidance(GuidancePlan v, llvm::SMRange origin) {
+    return Value(Kind::Guidance, std::move(v), origin);
   }
 
   Kind getKind() const { return kind; }
@@ -133,6 +137,7 @@ public:
   const ConstraintSet &getConstraint() const { return std::get<ConstraintSet>(payload); }
   const PromptRef &getPrompt() const { return std::get<PromptRef>(payload); }
   const ScheduleCall &getSchedule() const { return std::get<ScheduleCall>(payload); }
+  const GuidancePlan &getGuidance() const { return std::get<GuidancePlan>(payload); }
 
   /// The type as the language names it: "int", "float", "transform", "sampler", ...
   std::string typeName() const;
@@ -141,7 +146,8 @@ public:
 
 private:
   using Payload = std::variant<int64_t, double, bool, std::string, TokenRef, std::vector<Value>,
-                               ModelRef, Pipeline, ConstraintSet, PromptRef, ScheduleCall>;
+                               ModelRef, Pipeline, ConstraintSet, PromptRef, ScheduleCall,
+                               GuidancePlan>;
   template <typename T>
   Value(Kind kind, T &&payload, llvm::SMRange origin)
       : kind(kind), payload(std::forward<T>(payload)), origin(origin) {}

@@ -93,6 +93,24 @@ def ConvertLogitsToVector : Pass<"convert-logits-to-vector"> {
   ];
 }
 
+def ConvertLogitsToGPU : Pass<"convert-logits-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lowers row programs to GPU kernels, one thread block per row";
+  let description = [{
+    Each `logits.transform` / `logits.choose` becomes a `gpu.func` kernel in
+    `gpu.module @dec_kernels` and is replaced by a `gpu.launch_func` with one
+    block of `block-size` threads per row of the batch. Reductions are
+    strided loops and block-wide `gpu.all_reduce`s; the radix searches keep
+    their histograms in workgroup memory (atomics); sampling scans per-thread
+    chunk sums in workgroup memory. `gpu-lower-to-nvvm-pipeline` then makes
+    PTX (`decc --target=cuda --emit=ptx`).
+  }];
+  let options = [Option<"blockSize", "block-size", "int64_t", "256", "Threads per block">];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
 def ConvertDecToLLVM : Pass<"convert-dec-to-llvm", "::mlir::ModuleOp"> {
   let summary = "Lowers dec operations to calls of the runtime's C ABI";
   let description = [{

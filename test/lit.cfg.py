@@ -47,6 +47,11 @@ if os.path.isdir(shared):
 
 if config.dec_have_cuda:
     config.available_features.add("cuda")
+# ptxas checks the PTX decc emits (register use, spills); no GPU needed.
+ptxas = os.path.join(config.cuda_bin_dir, "ptxas") if config.cuda_bin_dir else ""
+if ptxas and os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
 if config.dec_enable_compiler:
     config.available_features.add("compiler")
 if config.dec_enable_fuzzers:

@@ -2,6 +2,9 @@
 
 #include "dialects/Dec/DecDialect.h"
 
+#include <cmath>
+#include <limits>
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/FunctionImplementation.h"
@@ -111,6 +114,17 @@ LogicalResult AutoregressiveOp::verifyRegions() {
   for (int32_t t : getBanTokens())
     if (t < 0)
       return emitOpError() << "bans the negative token id " << t;
+  if (auto scale = getGuidance()) {
+    double s = scale->convertToDouble();
+    if (!(s > 0) || std::isinf(s))
+      return emitOpError() << "guidance scale must be finite and > 0, got " << s;
+  } else if (getNegative()) {
+    return emitOpError() << "has a negative prompt but no guidance scale";
+  }
+  if (auto n = getLogprobs(); n && *n < 0)
+    return emitOpError() << "logprobs must be >= 0, got " << *n;
+  if (getLogprobsProcessed() && !getLogprobs())
+    return emitOpError() << "'processed' needs 'logprobs N'";
 
   Block &body = getSampler().front();
   auto logitsType = dyn_cast<MemRefType>(body.getNumArguments() > 0
@@ -133,6 +147,45 @@ LogicalResult AutoregressiveOp::verifyRegions() {
 
 LogicalResult BeginOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return verifyModelSymbol(*this, getModelAttr(), symbolTable);
+}
+
+//===----------------------------------------------------------------------===//
+// TokenBiasOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TokenBiasOp::verify() {
+  if (getSequences().size() != getBiases().size())
+    return emitOpError() << "has " << getSequences().size() << " sequences but "
+                         << getBiases().size() << " biases";
+  if (getWords().size() != getWordBiases().size())
+    return emitOpError() << "has " << getWords().size() << " words but "
+                         << getWordBiases().size() << " word biases";
+  auto checkSequences = [&](ArrayAttr sequences, StringRef what) -> LogicalResult {
+    for (auto [i, attr] : llvm::enumerate(sequences)) {
+      ArrayRef<int32_t> ids = cast<DenseI32ArrayAttr>(attr).asArrayRef();
+      if (ids.empty())
+        return emitOpError() << what << " #" << i << " is empty";
+      for (int32_t t : ids)
+        if (t < -1 || (t == -1 && ids.size() != 1))
+          return emitOpError() << what << " #" << i << " has the token id " << t
+                               << " (-1, the end-of-sequence tokens, only alone)";
+    }
+    return success();
+  };
+  if (failed(checkSequences(getSequences(), "sequence")) ||
+      failed(checkSequences(getBanned(), "banned sequence")))
+    return failure();
+  for (StringRef word : llvm::concat<StringRef>(
+           llvm::to_vector(getWords().getAsValueRange<StringAttr>()),
+           llvm::to_vector(getBannedWords().getAsValueRange<StringAttr>())))
+    if (word.empty())
+      return emitOpError() << "has an empty word";
+  for (float b : llvm::concat<const float>(getBiases(), getWordBiases()))
+    if (!std::isfinite(b))
+      return emitOpError() << "biases must be finite (ban with 'banned'), got " << b;
+  if (getNgram() < 0)
+    return emitOpError() << "ngram must be >= 0, got " << getNgram();
+  return success();
 }
 
 #define GET_OP_CLASSES

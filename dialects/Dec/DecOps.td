@@ -101,6 +101,16 @@ def Dec_AutoregressiveOp : Dec_Op<"autoregressive", [
     in place), the sequence and the step index, and yields the token. It runs
     once per step; stack allocations in it live for one step.
 
+    `guidance S` runs classifier-free guidance (HF
+    UnbatchedClassifierFreeGuidanceLogitsProcessor) with scale `S` before
+    everything else: a second, unconditional sequence starts from the
+    `negative` prompt (or, without one, the prompt's last token) and follows
+    the generated tokens; `logits.guidance` combines the two. `logprobs N`
+    reports each generated token's log-probability and the `N` most likely
+    alternatives: of the model's raw logits (vLLM's `raw_logprobs`), or, with
+    `processed`, of the logits the choice sees (the sampler region then holds
+    the `dec.capture_logits`).
+
     ```mlir
     %out = dec.autoregressive @lm(%prompt) max_tokens 64 stop ["\n\n"] {
     ^bb0(%logits: memref<?x?xf32>, %seq: !dec.sequence, %step: i64):
@@ -116,12 +126,18 @@ def Dec_AutoregressiveOp : Dec_Op<"autoregressive", [
                        DefaultValuedAttr<StrArrayAttr, "{}">:$stop,
                        DefaultValuedAttr<StrArrayAttr, "{}">:$ban,
                        DefaultValuedAttr<DenseI32ArrayAttr, "{}">:$ban_tokens,
-                       UnitAttr:$ban_eos);
+                       UnitAttr:$ban_eos,
+                       OptionalAttr<F32Attr>:$guidance,
+                       OptionalAttr<StrAttr>:$negative,
+                       OptionalAttr<I64Attr>:$logprobs,
+                       UnitAttr:$logprobs_processed);
   let results = (outs Dec_TextType:$text);
   let regions = (region SizedRegion<1>:$sampler);
   let assemblyFormat = [{
     $model `(` $prompt `)` `max_tokens` $max_tokens (`stop` $stop^)?
     (`ban` $ban^)? (`ban_tokens` $ban_tokens^)? (`ban_eos` $ban_eos^)?
+    (`guidance` $guidance^)? (`negative` $negative^)? (`logprobs` $logprobs^)?
+    (`processed` $logprobs_processed^)?
     attr-dict-with-keyword $sampler
   }];
   let hasRegionVerifier = 1;
@@ -153,6 +169,11 @@ def Dec_BeginOp : Dec_Op<"begin", [DeclareOpInterfaceMethods<SymbolUserOpInterfa
     Tokenizes `prompt` with the model's tokenizer, runs the model forward on
     it (filling the KV cache) and makes the next-token logits available to
     `dec.logits`. `stop` and `ban` configure the sequence's string matchers.
+    With `guidance`, the runtime also starts the unconditional sequence of
+    classifier-free guidance (from the `negative` prompt, or the prompt's last
+    token) and advances it with every `dec.forward`. With `logprobs N` it
+    records, at each `dec.emit`, the log-probabilities of the last
+    `dec.capture_logits` (the token's and the top `N`).
 
     ```mlir
     %seq = dec.begin @lm(%prompt) stop ["\n\n"]
@@ -160,10 +181,14 @@ def Dec_BeginOp : Dec_Op<"begin", [DeclareOpInterfaceMethods<SymbolUserOpInterfa
   }];
   let arguments = (ins FlatSymbolRefAttr:$model, Dec_TextType:$prompt,
                        DefaultValuedAttr<StrArrayAttr, "{}">:$stop,
-                       DefaultValuedAttr<StrArrayAttr, "{}">:$ban);
+                       DefaultValuedAttr<StrArrayAttr, "{}">:$ban,
+                       UnitAttr:$guidance,
+                       OptionalAttr<StrAttr>:$negative,
+                       OptionalAttr<I64Attr>:$logprobs);
   let results = (outs Dec_SequenceType:$sequence);
   let assemblyFormat = [{
-    $model `(` $prompt `)` (`stop` $stop^)? (`ban` $ban^)? attr-dict
+    $model `(` $prompt `)` (`stop` $stop^)? (`ban` $ban^)? (`guidance` $guidance^)?
+    (`negative` $negative^)? (`logprobs` $logprobs^)? attr-dict
   }];
 }
 
@@ -247,6 +272,104 @@ def Dec_SeedsOp : Dec_Op<"seeds"> {
   let arguments = (ins Dec_SequenceType:$sequence);
   let results = (outs Dec_SeedVector:$seeds);
   let assemblyFormat = "$sequence attr-dict `:` type($seeds)";
+}
+
+def Dec_PromptTokensOp : Dec_Op<"prompt_tokens"> {
+  let summary = "The prompt's tokens";
+  let description = [{
+    A `[batch, length]` view of the tokens of the prompt (as tokenized, with
+    the tokenizer's template), padded with -1. Scopes penalties to the prompt
+    (and gives HF MinLength the prompt length).
+  }];
+  let arguments = (ins Dec_SequenceType:$sequence);
+  let results = (outs Dec_TokenMatrix:$tokens);
+  let assemblyFormat = "$sequence attr-dict `:` type($tokens)";
+}
+
+def Dec_GeneratedTokensOp : Dec_Op<"generated_tokens"> {
+  let summary = "The tokens generated so far";
+  let description = [{
+    A `[batch, length]` view of the generated tokens (without the prompt),
+    padded with -1, valid until the next `dec.emit`. vLLM's frequency and
+    presence penalties count these.
+  }];
+  let arguments = (ins Dec_SequenceType:$sequence);
+  let results = (outs Dec_TokenMatrix:$tokens);
+  let assemblyFormat = "$sequence attr-dict `:` type($tokens)";
+}
+
+def Dec_TokenBiasOp : Dec_Op<"token_bias"> {
+  let summary = "A per-step bias row computed by the runtime from token rules";
+  let description = [{
+    A `[batch, vocab]` f32 row of biases (0: no change, -inf: banned) for the
+    next token, computed by the runtime from the sequence's tokens (prompt
+    and generated, as HF's `input_ids`), for `logits.add_bias`:
+
+    * `sequences[i]` with the finite `biases[i]` (HF
+      SequenceBiasLogitsProcessor): a one-token sequence always biases its
+      token; a longer one biases its last token when the tokens so far end
+      with the rest (and are at least as many). Biases add up, in order. In a
+      one-token sequence, -1 stands for the model's end-of-sequence tokens.
+    * `banned` sequences (HF NoBadWordsLogitsProcessor): the same matching,
+      but the token gets -inf.
+    * `words` with `word_biases`, and `banned_words`: text the runtime
+      tokenizes without special tokens, as vLLM does for `bad_words` (the
+      word with leading spaces removed, and also with one leading space when
+      that gives as many tokens, starting with another one); then like
+      `sequences` and `banned`.
+    * `ngram N` (HF NoRepeatNGramLogitsProcessor): bans every token that would
+      complete an N-gram that already occurs in the tokens.
+
+    Valid until the next `dec.emit`.
+
+    ```mlir
+    %bias = dec.token_bias %seq sequences [array<i32: 5, 6>] biases [-2.0] banned [array<i32: 9>]
+        ngram 3 : memref<?x?xf32>
+    ```
+  }];
+  let arguments = (ins Dec_SequenceType:$sequence,
+                       DefaultValuedAttr<TypedArrayAttrBase<DenseI32ArrayAttr, "token sequences">,
+                                         "{}">:$sequences,
+                       DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$biases,
+                       DefaultValuedAttr<TypedArrayAttrBase<DenseI32ArrayAttr, "token sequences">,
+                                         "{}">:$banned,
+                       DefaultValuedAttr<StrArrayAttr, "{}">:$words,
+                       DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$word_biases,
+                       DefaultValuedAttr<StrArrayAttr, "{}">:$banned_words,
+                       DefaultValuedAttr<I64Attr, "0">:$ngram);
+  let results = (outs Dec_LogitsBuffer:$bias);
+  let assemblyFormat = [{
+    $sequence (`sequences` $sequences^ `biases` $biases)? (`banned` $banned^)?
+    (`words` $words^ `word_biases` $word_biases)? (`banned_words` $banned_words^)?
+    (`ngram` $ngram^)? attr-dict `:` type($bias)
+  }];
+  let hasVerifier = 1;
+}
+
+def Dec_UnconditionalLogitsOp : Dec_Op<"unconditional_logits"> {
+  let summary = "The next-token logits of the unconditional (guidance) sequence";
+  let description = [{
+    The logits of the unconditional sequence the runtime keeps for
+    classifier-free guidance (`dec.begin ... guidance`): its prompt is the
+    negative prompt (or the prompt's last token) followed by the generated
+    tokens. Valid until the next `dec.forward`.
+  }];
+  let arguments = (ins Dec_SequenceType:$sequence);
+  let results = (outs Dec_LogitsBuffer:$logits);
+  let assemblyFormat = "$sequence attr-dict `:` type($logits)";
+}
+
+def Dec_CaptureLogitsOp : Dec_Op<"capture_logits"> {
+  let summary = "Hands the runtime a copy of logits for log-probabilities";
+  let description = [{
+    The runtime copies `logits`; at the next `dec.emit` it reports the emitted
+    token's log-probability under them and the top `N` alternatives (`N` from
+    `dec.begin ... logprobs N`).
+  }];
+  // No declared effects: it has one on the runtime (it must never be erased
+  // as dead), and it reads the logits.
+  let arguments = (ins Dec_SequenceType:$sequence, Dec_LogitsBuffer:$logits);
+  let assemblyFormat = "$sequence `,` $logits attr-dict `:` type($logits)";
 }
 
 def Dec_FinishOp : Dec_Op<"finish"> {

@@ -209,5 +209,6 @@ def Logits_SampleOp : Logits_Op<"sample"> {
 }
 
 include "dialects/Logits/LogitsProgramOps.td"
+include "dialects/Logits/LogitsProcessorOps.td"
 
 #endif // DEC_DIALECT_LOGITS_LOGITSOPS_TD

@@ -30,6 +30,7 @@ item
     | modelDecl
     | samplerDecl
     | constraintDecl
+    | transformDecl
     | decodeDecl
     ;
 
@@ -39,6 +40,9 @@ modelDecl      : MODEL IDENT ASSIGN expr SEMI ;
 samplerDecl    : SAMPLER IDENT paramList? ASSIGN expr SEMI ;
 constraintDecl : CONSTRAINT IDENT paramList? ASSIGN expr SEMI ;
 decodeDecl     : DECODE IDENT paramList ARROW typeRef block ;
+// `transform NAME(compile-time params)(logits: f32[V]) -> f32[V] { ... }`; with a single
+// parameter list, it is the run-time one (a transform without compile-time parameters).
+transformDecl  : TRANSFORM IDENT paramList paramList? ARROW typeRef block ;
 
 paramList : LPAREN (param (COMMA param)* COMMA?)? RPAREN ;
 param     : IDENT COLON typeRef (ASSIGN expr)? ;
@@ -83,8 +87,8 @@ arg     : (word COLON)? expr ;
 // Where only a name can appear, keywords are names too: argument labels (`sampler: s`),
 // module path segments (`import lib.model;`) and member names.
 word
-    : IDENT | IMPORT | MODEL | SAMPLER | CONSTRAINT | DECODE | LET | RETURN | TRUE | FALSE
-    | RESERVED
+    : IDENT | IMPORT | MODEL | SAMPLER | CONSTRAINT | TRANSFORM | DECODE | LET | RETURN | TRUE
+    | FALSE | RESERVED
     ;
 
 primary
@@ -106,6 +110,7 @@ IMPORT     : 'import' ;
 MODEL      : 'model' ;
 SAMPLER    : 'sampler' ;
 CONSTRAINT : 'constraint' ;
+TRANSFORM  : 'transform' ;
 DECODE     : 'decode' ;
 LET        : 'let' ;
 RETURN     : 'return' ;
@@ -113,7 +118,7 @@ TRUE       : 'true' ;
 FALSE      : 'false' ;
 
 RESERVED
-    : 'transform' | 'schedule' | 'fn' | 'for' | 'while' | 'loop' | 'if' | 'else' | 'in'
+    : 'schedule' | 'fn' | 'for' | 'while' | 'loop' | 'if' | 'else' | 'in'
     | 'emit' | 'yield' | 'break' | 'continue' | 'match' | 'const' | 'type'
     ;
 

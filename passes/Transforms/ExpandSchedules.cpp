@@ -9,6 +9,7 @@
 //   } do {
 //     memref.alloca_scope {
 //       %logits = dec.logits %seq
+//       [dec.capture_logits (raw logprobs)]; [logits.guidance (CFG)]
 //       <bans>; <sampler region, inlined>
 //       %finished = dec.emit %seq, %token
 //       scf.if (!%finished && %step + 1 < %max) { dec.forward %seq, %token }
@@ -59,8 +60,11 @@ Value materializeTokenList(ImplicitLocOpBuilder &b, ModuleOp module, ArrayRef<in
 
 void expandAutoregressive(AutoregressiveOp op, ModuleOp module) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
-  Value seq = BeginOp::create(b, b.getType<SequenceType>(), op.getModelAttr(), op.getPrompt(), op.getStopAttr(),
-                              op.getBanAttr());
+  // Classifier-free guidance and log-probabilities need the runtime's help.
+  Value seq = BeginOp::create(b, b.getType<SequenceType>(), op.getModelAttr(), op.getPrompt(),
+                              op.getStopAttr(), op.getBanAttr(),
+                              op.getGuidanceAttr() ? b.getUnitAttr() : UnitAttr(),
+                              op.getNegativeAttr(), op.getLogprobsAttr());
   Value maxTokens = MaxTokensOp::create(b, b.getI64Type(), seq, op.getMaxTokensAttr());
   Value bannedTokens;
   if (!op.getBanTokens().empty())
@@ -96,6 +100,17 @@ void expandAutoregressive(AutoregressiveOp op, ModuleOp module) {
 
   Value logits = LogitsOp::create(
       b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, b.getF32Type()), seq);
+  // Raw log-probabilities are of the model's logits, before anything else
+  // (vLLM's raw_logprobs); `processed` ones are captured by the sampler.
+  if (op.getLogprobs() && !op.getLogprobsProcessed())
+    CaptureLogitsOp::create(b, seq, logits);
+  // Guidance comes first, as HF puts its CFG processor first.
+  if (auto scale = op.getGuidanceAttr()) {
+    Value uncond = UnconditionalLogitsOp::create(
+        b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, b.getF32Type()), seq);
+    Value s = arith::ConstantOp::create(b, scale);
+    logits::GuidanceOp::create(b, logits, uncond, s);
+  }
   if (!op.getBan().empty()) {
     Value allowed = AllowedMaskOp::create(
         b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, b.getI32Type()), seq);

@@ -8,6 +8,7 @@
 
 #include "dialects/Logits/ProgramBuilder.h"
 #include "passes/Passes.h"
+#include "passes/Transforms/LogitsDecomposeProcessors.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -149,10 +150,15 @@ struct LogitsDecomposePass : public mlir::dec::impl::LogitsDecomposeBase<LogitsD
     SmallVector<Operation *> builtins;
     getOperation()->walk([&](Operation *op) {
       if (isa<TemperatureOp, TopKOp, TopPOp, MinPOp, RepetitionPenaltyOp, SuppressOp, MaskOp,
-              SoftmaxOp, ArgmaxOp, SampleOp>(op))
+              SoftmaxOp, ArgmaxOp, SampleOp>(op) ||
+          mlir::dec::isDecomposedProcessor(op))
         builtins.push_back(op);
     });
     for (Operation *op : builtins) {
+      if (mlir::dec::isDecomposedProcessor(op)) {
+        mlir::dec::decomposeProcessor(op); // LogitsDecomposeProcessors.cpp
+        continue;
+      }
       ImplicitLocOpBuilder b(op->getLoc(), op);
       llvm::TypeSwitch<Operation *>(op)
           .Case<TemperatureOp, TopKOp, TopPOp, MinPOp, RepetitionPenaltyOp, SuppressOp, MaskOp,

@@ -23,6 +23,10 @@ std::optional<Manifest> Manifest::parse(const std::string &text, std::string &er
       config.model = seq.at("model").get<int>();
       config.stop = seq.at("stop").get<std::vector<std::string>>();
       config.ban = seq.at("ban").get<std::vector<std::string>>();
+      config.guidance = seq.value("guidance", false);
+      if (seq.contains("negative") && !seq.at("negative").is_null())
+        config.negative = seq.at("negative").get<std::string>();
+      config.logprobs = seq.value("logprobs", int64_t{-1});
       if (config.model < 0 || config.model >= static_cast<int>(m.models.size())) {
         error = "manifest: sequence refers to model " + std::to_string(config.model) +
                 " of " + std::to_string(m.models.size());
@@ -30,6 +34,29 @@ std::optional<Manifest> Manifest::parse(const std::string &text, std::string &er
       }
       m.sequences.push_back(std::move(config));
     }
+    if (j.contains("rules"))
+      for (const json &r : j.at("rules")) {
+        Rule rule;
+        rule.model = r.at("model").get<int>();
+        rule.ngram = r.value("ngram", int64_t{0});
+        for (const char *key : {"sequences", "words"})
+          for (const json &item : r.value(key, json::array())) {
+            Rule::Item parsed;
+            if (item.contains("text"))
+              parsed.text = item.at("text").get<std::string>();
+            else
+              parsed.ids = item.at("ids").get<std::vector<int32_t>>();
+            parsed.ban = item.value("ban", false);
+            parsed.bias = item.value("bias", 0.0);
+            rule.items.push_back(std::move(parsed));
+          }
+        if (rule.model < 0 || rule.model >= static_cast<int>(m.models.size())) {
+          error = "manifest: token rule refers to model " + std::to_string(rule.model) + " of " +
+                  std::to_string(m.models.size());
+          return std::nullopt;
+        }
+        m.rules.push_back(std::move(rule));
+      }
     for (const Model &model : m.models)
       if (model.kind != "causal") {
         error = "manifest: model '" + model.name + "' has unsupported kind '" + model.kind + "'";

@@ -3,6 +3,7 @@
 #ifndef DEC_RUNTIME_CORE_MANIFEST_H
 #define DEC_RUNTIME_CORE_MANIFEST_H
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,12 +22,29 @@ struct Manifest {
   struct SequenceConfig {
     int model = 0;
     std::vector<std::string> stop, ban;
+    bool guidance = false;                ///< keeps an unconditional sequence (CFG)
+    std::optional<std::string> negative;  ///< its prompt; else the prompt's last token
+    int64_t logprobs = -1;                ///< >= 0: record log-probabilities, top N
+  };
+  /// A token rule (dec.token_bias): token sequences and words with a bias or a
+  /// ban, and an optional no-repeat-n-gram size, for one model.
+  struct Rule {
+    struct Item {
+      std::vector<int32_t> ids; ///< a token sequence (-1 alone: the EOS tokens)...
+      std::optional<std::string> text; ///< ...or a word the runtime tokenizes
+      double bias = 0;
+      bool ban = false;
+    };
+    int model = 0;
+    std::vector<Item> items; ///< the manifest's "sequences", then its "words"
+    int64_t ngram = 0;
   };
 
   int abi = 0;
   std::vector<Model> models;
   std::vector<Entry> entries;
   std::vector<SequenceConfig> sequences;
+  std::vector<Rule> rules;
 
   /// Parses and validates (indices in range, known model kinds).
   static std::optional<Manifest> parse(const std::string &json, std::string &error);

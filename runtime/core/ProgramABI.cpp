@@ -9,6 +9,9 @@
 #include "runtime/core/Session.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
 
 using namespace dec;
 using namespace dec::rt;
@@ -73,6 +76,46 @@ void fill(decrt_memref2 *out, T *data, int64_t rows, int64_t columns) {
   out->strides[1] = 1;
 }
 
+/// The log-probability of every token of `row` (f64 log-sum-exp; NaN and
+/// -inf have probability 0), and the emitted token's and the top-n's.
+void recordLogprobs(decrt_seq *seq, int32_t token) {
+  const std::vector<float> &row = seq->captured;
+  size_t vocab = row.size();
+  double max = -std::numeric_limits<double>::infinity();
+  for (float x : row)
+    if (!std::isnan(x) && x > max)
+      max = x;
+  double mass = 0;
+  for (float x : row)
+    if (!std::isnan(x) && x > -std::numeric_limits<float>::infinity())
+      mass += x == max ? 1.0 : std::exp(double(x) - max);
+  double lse = std::log(mass);
+  auto logprob = [&](size_t t) -> float {
+    float x = row[t];
+    if (std::isnan(x) || !(max > -std::numeric_limits<double>::infinity()) ||
+        x == -std::numeric_limits<float>::infinity())
+      return -std::numeric_limits<float>::infinity();
+    return static_cast<float>((x == max ? 0.0 : double(x) - max) - lse);
+  };
+  seq->tokenLogprobs.push_back(token >= 0 && static_cast<size_t>(token) < vocab
+                                   ? logprob(token)
+                                   : -std::numeric_limits<float>::infinity());
+  size_t n = std::min(static_cast<size_t>(seq->logprobs), vocab);
+  std::vector<int32_t> order(vocab);
+  std::iota(order.begin(), order.end(), 0);
+  auto before = [&](int32_t a, int32_t b) {
+    float la = logprob(a), lb = logprob(b);
+    return la > lb || (la == lb && a < b);
+  };
+  std::partial_sort(order.begin(), order.begin() + n, order.end(), before);
+  for (size_t i = 0; i < static_cast<size_t>(seq->logprobs); ++i) {
+    // Fewer tokens than asked for: pad with -1 / -inf.
+    seq->topLogprobTokens.push_back(i < n ? order[i] : -1);
+    seq->topLogprobs.push_back(i < n ? logprob(order[i])
+                                     : -std::numeric_limits<float>::infinity());
+  }
+}
+
 /// Runs `body`, turning any exception into a failure of `seq`.
 template <typename Fn>
 void guarded(decrt_seq *seq, const char *what, Fn &&body) {
@@ -125,6 +168,25 @@ decrt_seq *decrt_seq_begin(decrt_text *prompt, int32_t model, int32_t config) {
     if (!lm.forward(seq->state, seq->history.data(), static_cast<int64_t>(seq->history.size()),
                     seq->logits.data(), error))
       return seq->fail("prompt of " + std::to_string(seq->history.size()) + " tokens: " + error);
+    seq->logprobs = seq->config->logprobs;
+    if (seq->config->guidance) {
+      // The unconditional sequence of classifier-free guidance (HF
+      // UnbatchedClassifierFreeGuidanceLogitsProcessor): the negative prompt,
+      // or else the prompt's last token.
+      std::vector<int32_t> uncond =
+          seq->config->negative ? seq->model->tokenizer->encodeWithTemplate(*seq->config->negative)
+                                : std::vector<int32_t>{seq->history.back()};
+      if (uncond.empty())
+        return seq->fail("the negative prompt is empty and the tokenizer adds no start token; "
+                         "give a non-empty negative prompt");
+      seq->guidance = true;
+      seq->unconditional = lm.newState();
+      seq->unconditionalLogits.assign(lm.vocabSize(), 0.0f);
+      if (!lm.forward(seq->unconditional, uncond.data(), static_cast<int64_t>(uncond.size()),
+                      seq->unconditionalLogits.data(), error))
+        return seq->fail("negative prompt of " + std::to_string(uncond.size()) +
+                         " tokens: " + error);
+    }
     call->prefillMs += millisecondsSince(start);
   });
   if (seq->logits.empty())
@@ -179,8 +241,16 @@ void decrt_seq_forward(decrt_seq *seq, int32_t token) {
   guarded(seq, "model forward", [&] {
     auto start = Clock::now();
     std::string error;
-    if (!seq->model->model->forward(seq->state, &token, 1, seq->logits.data(), error))
-      seq->fail(error);
+    const TorchModel &lm = *seq->model->model;
+    if (!lm.forward(seq->state, &token, 1, seq->logits.data(), error))
+      return seq->fail(error);
+    if (seq->guidance) {
+      if (seq->unconditional.length() >= lm.maxContext())
+        return seq->fail("the unconditional sequence of guidance reached the model's context "
+                         "of " + std::to_string(lm.maxContext()) + " tokens");
+      if (!lm.forward(seq->unconditional, &token, 1, seq->unconditionalLogits.data(), error))
+        return seq->fail("unconditional sequence: " + error);
+    }
     seq->forwardMs += millisecondsSince(start);
   });
 }
@@ -191,6 +261,9 @@ int32_t decrt_seq_emit(decrt_seq *seq, int32_t token) {
   guarded(seq, "emitting a token", [&] {
     if (token < 0)
       return seq->finish("no_token");
+    if (seq->logprobs >= 0 && seq->haveCapture)
+      recordLogprobs(seq, token);
+    seq->haveCapture = false;
     seq->history.push_back(token);
     const std::vector<int32_t> &eos = seq->model->eos;
     if (std::find(eos.begin(), eos.end(), token) != eos.end())
@@ -227,6 +300,67 @@ decrt_text *decrt_seq_finish(decrt_seq *seq) {
   call->texts.push_back(decrt_text{seq->text, call});
   seq->output = &call->texts.back();
   return seq->output;
+}
+
+void decrt_seq_prompt_tokens(decrt_seq *seq, decrt_memref2 *out) {
+  fill(out, seq->history.data(), 1, static_cast<int64_t>(seq->promptLength));
+}
+
+void decrt_seq_generated_tokens(decrt_seq *seq, decrt_memref2 *out) {
+  // A view of history after the prompt (offset: the descriptor's, not the pointer's).
+  fill(out, seq->history.data(), 1,
+       static_cast<int64_t>(seq->history.size() - seq->promptLength));
+  out->offset = static_cast<int64_t>(seq->promptLength);
+}
+
+void decrt_seq_token_bias(decrt_seq *seq, int32_t rule, decrt_memref2 *out) {
+  size_t vocab = seq->logits.size();
+  if (rule >= 0 && static_cast<size_t>(rule) >= seq->ruleRows.size()) {
+    seq->ruleRows.resize(rule + 1);
+    seq->ruleTouched.resize(rule + 1);
+  }
+  std::vector<float> *row = nullptr;
+  guarded(seq, "computing token rules", [&] {
+    const TokenRule *tokenRule = seq->call->session.tokenRule(rule);
+    if (!tokenRule)
+      return seq->fail("the program uses token rule " + std::to_string(rule) +
+                       ", which its manifest does not define");
+    std::vector<float> &r = seq->ruleRows[rule];
+    if (r.size() != vocab)
+      r.assign(vocab, 0.0f);
+    computeTokenBias(*tokenRule, seq->history.data(), seq->history.size(), r,
+                     seq->ruleTouched[rule]);
+    row = &r;
+  });
+  if (!row) {
+    // Failed: a row of zeros of the right size keeps the compiled code safe.
+    seq->fallbackRow.assign(vocab, 0.0f);
+    row = &seq->fallbackRow;
+  }
+  fill(out, row->data(), 1, static_cast<int64_t>(row->size()));
+}
+
+void decrt_seq_unconditional_logits(decrt_seq *seq, decrt_memref2 *out) {
+  if (!seq->guidance) {
+    if (!seq->finished)
+      seq->fail("the program asks for unconditional logits of a sequence without guidance");
+    seq->unconditionalLogits.assign(seq->logits.size(), 0.0f);
+  }
+  fill(out, seq->unconditionalLogits.data(), 1,
+       static_cast<int64_t>(seq->unconditionalLogits.size()));
+}
+
+void decrt_seq_capture_logits(decrt_seq *seq, const decrt_memref2 *logits) {
+  guarded(seq, "capturing logits", [&] {
+    if (logits->sizes[0] < 1)
+      return;
+    const float *row = static_cast<const float *>(logits->aligned) + logits->offset;
+    int64_t vocab = logits->sizes[1], stride = logits->strides[1];
+    seq->captured.resize(static_cast<size_t>(vocab));
+    for (int64_t v = 0; v < vocab; ++v)
+      seq->captured[v] = row[v * stride];
+    seq->haveCapture = true;
+  });
 }
 
 } // extern "C"

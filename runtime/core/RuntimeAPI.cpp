@@ -117,6 +117,9 @@ void dec_result_free(dec_result *result) {
   std::free(result->prompt_tokens);
   std::free(result->tokens);
   std::free(result->finish_reason);
+  std::free(result->token_logprobs);
+  std::free(result->top_logprob_tokens);
+  std::free(result->top_logprobs);
   std::memset(result, 0, sizeof(*result));
 }
 

@@ -48,6 +48,41 @@ std::unique_ptr<Session> Session::create(Program &program, const dec_session_opt
     session->models.push_back(std::move(bound));
   }
 
+  for (size_t index = 0; index < program.manifest().rules.size(); ++index) {
+    const Manifest::Rule &declared = program.manifest().rules[index];
+    BoundModel &bound = session->models[declared.model];
+    TokenRule rule;
+    rule.ngram = declared.ngram;
+    int64_t vocab = bound.model->vocabSize();
+    auto add = [&](std::vector<int32_t> ids, const Manifest::Rule::Item &item) {
+      for (const TokenRule::Entry &e : rule.entries)
+        if (e.ids == ids && e.ban == item.ban)
+          return; // listed twice: it counts once (HF's dict of sequences)
+      rule.entries.push_back({std::move(ids), static_cast<float>(item.bias), item.ban});
+    };
+    for (const Manifest::Rule::Item &item : declared.items) {
+      if (item.text) {
+        auto encode = [&](const std::string &text) { return bound.tokenizer->encode(text); };
+        for (std::vector<int32_t> &ids : tokenizeWordVariants(*item.text, encode))
+          add(std::move(ids), item);
+        continue;
+      }
+      if (item.ids.size() == 1 && item.ids[0] == -1) { // the end-of-sequence tokens
+        for (int32_t eos : bound.eos)
+          add({eos}, item);
+        continue;
+      }
+      for (int32_t t : item.ids)
+        if (t < 0 || t >= vocab) {
+          error = "model '" + bound.name + "': token id " + std::to_string(t) +
+                  " is outside its vocabulary of " + std::to_string(vocab) + " tokens";
+          return nullptr;
+        }
+      add(item.ids, item);
+    }
+    session->tokenRules.push_back(std::move(rule));
+  }
+
   for (const Manifest::SequenceConfig &config : program.manifest().sequences) {
     BoundModel &bound = session->models[config.model];
     session->banFilters.push_back(
@@ -71,6 +106,13 @@ int32_t *copyTokens(const int32_t *data, size_t count) {
   auto *out = static_cast<int32_t *>(std::malloc(sizeof(int32_t) * (count ? count : 1)));
   if (count)
     std::memcpy(out, data, sizeof(int32_t) * count);
+  return out;
+}
+
+float *copyFloats(const float *data, size_t count) {
+  auto *out = static_cast<float *>(std::malloc(sizeof(float) * (count ? count : 1)));
+  if (count)
+    std::memcpy(out, data, sizeof(float) * count);
   return out;
 }
 
@@ -127,5 +169,14 @@ bool Session::run(const std::string &entryName, const std::string &prompt,
   result.timings.forward_ms = sequence->forwardMs;
   result.timings.total_ms = totalMs;
   result.timings.decode_ms = totalMs - call.loadMs - call.prefillMs;
+  if (sequence->logprobs >= 0) {
+    size_t n = sequence->tokenLogprobs.size();
+    result.num_logprobs = n;
+    result.num_top_logprobs = static_cast<size_t>(sequence->logprobs);
+    result.token_logprobs = copyFloats(sequence->tokenLogprobs.data(), n);
+    result.top_logprob_tokens =
+        copyTokens(sequence->topLogprobTokens.data(), sequence->topLogprobTokens.size());
+    result.top_logprobs = copyFloats(sequence->topLogprobs.data(), sequence->topLogprobs.size());
+  }
   return true;
 }

@@ -13,6 +13,7 @@
 #include "dec/runtime.h"
 #include "runtime/core/Program.h"
 #include "runtime/core/StringMatchers.h"
+#include "runtime/core/TokenRules.h"
 #include "runtime/model/TorchModel.h"
 #include "runtime/tokenizer/Tokenizer.h"
 
@@ -45,6 +46,11 @@ public:
   }
   /// The ban filter of sequence config `index`; nullptr when it bans nothing.
   BanFilter *banFilter(int index) { return banFilters[index].get(); }
+  /// Token rule `index` of the manifest, resolved to ids; nullptr when out of range.
+  const TokenRule *tokenRule(int index) const {
+    return index >= 0 && index < static_cast<int>(tokenRules.size()) ? &tokenRules[index]
+                                                                      : nullptr;
+  }
 
   /// Runs `entry` on `prompt`; fills `result` (owned by the caller).
   bool run(const std::string &entry, const std::string &prompt, const dec_run_options &options,
@@ -55,6 +61,7 @@ private:
   Program &program_;
   std::vector<BoundModel> models;
   std::vector<std::unique_ptr<BanFilter>> banFilters;
+  std::vector<TokenRule> tokenRules;
 };
 
 } // namespace dec::rt
@@ -87,6 +94,25 @@ struct decrt_seq {
   std::string finishReason;
   decrt_text *output = nullptr;        ///< set by decrt_seq_finish
   double forwardMs = 0;
+
+  /// dec.token_bias rows, per rule index (allocated on first use), and the
+  /// entries each last set.
+  std::vector<std::vector<float>> ruleRows;
+  std::vector<std::vector<int32_t>> ruleTouched;
+  std::vector<float> fallbackRow; ///< what a failed rule returns: zeros
+  /// Classifier-free guidance: the unconditional sequence's model state and
+  /// next-token logits.
+  bool guidance = false;
+  dec::ModelState unconditional;
+  std::vector<float> unconditionalLogits;
+  /// Log-probabilities: the last dec.capture_logits, and per emitted token its
+  /// log-probability and the top `logprobs` (ids, log-probabilities).
+  int64_t logprobs = -1;
+  std::vector<float> captured;
+  bool haveCapture = false;
+  std::vector<float> tokenLogprobs;
+  std::vector<int32_t> topLogprobTokens;
+  std::vector<float> topLogprobs;
 
   /// Records an error on the call and finishes the sequence.
   void fail(const std::string &message);

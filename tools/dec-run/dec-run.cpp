@@ -42,6 +42,7 @@ Options:
   --max-tokens N         override the program's token budget
   -n, --num-samples N    generate N independent samples (sample indices 0..N-1)
   --json                 print {tokens, text, timings, ...} as JSON, no streaming
+                         (and "logprobs" when the program asks for them)
   --echo                 print the prompt before the generated text
   --threads N            threads for the model (default: libtorch's)
   --model NAME=PATH      run model NAME with another TorchScript file
@@ -265,6 +266,20 @@ int main(int argc, char **argv) {
             {"total_ms", t.total_ms},
             {"tokens_per_s", decodeSeconds > 0 ? result.num_tokens / decodeSeconds : 0.0}}},
       });
+      if (result.token_logprobs) {
+        // Per generated token: its log-probability and the top N (-inf is null).
+        nlohmann::json logprobs = nlohmann::json::array();
+        size_t n = result.num_top_logprobs;
+        for (size_t i = 0; i < result.num_logprobs; ++i) {
+          nlohmann::json top = nlohmann::json::array();
+          for (size_t j = 0; j < n; ++j)
+            top.push_back({result.top_logprob_tokens[i * n + j], result.top_logprobs[i * n + j]});
+          logprobs.push_back({{"token", i < result.num_tokens ? result.tokens[i] : -1},
+                              {"logprob", result.token_logprobs[i]},
+                              {"top", std::move(top)}});
+        }
+        samples.back()["logprobs"] = std::move(logprobs);
+      }
     } else {
       std::fputc('\n', stdout);
       if (interactive)

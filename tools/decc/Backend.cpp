@@ -4,7 +4,14 @@
 
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Transforms/Passes.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -14,11 +21,14 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
+
+#include <cstdlib>
 
 using namespace dec;
 
@@ -115,6 +125,75 @@ bool dec::emitMachineCode(llvm::Module &module, const BackendOptions &options, b
     return false;
   }
   pm.run(module);
+  return true;
+}
+
+bool dec::compileKernelsToPTX(mlir::ModuleOp module, llvm::StringRef chip,
+                              llvm::StringRef features, llvm::StringRef cudaPath,
+                              std::string &ptx, std::string &error) {
+  // The kernels' math (exp, log, fmax) becomes libdevice calls; without the
+  // library the PTX would reference undefined __nv_* functions.
+  llvm::SmallString<256> libdevice(cudaPath);
+  llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+  if (!llvm::sys::fs::exists(libdevice)) {
+    error = ("no libdevice at '" + libdevice + "': point --cuda-path (or CUDA_ROOT) at a CUDA "
+             "toolkit").str();
+    return false;
+  }
+  // The NVVM serializer looks the toolkit up in CUDA_ROOT first
+  // (mlir::NVVM::getCUDAToolkitPath); this process's choice goes there.
+  ::setenv("CUDA_ROOT", std::string(cudaPath).c_str(), /*overwrite=*/1);
+  mlir::MLIRContext *ctx = module->getContext();
+  mlir::DialectRegistry registry;
+  mlir::NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
+  // convert-gpu-to-nvvm finds the patterns of the dialects inside kernels
+  // (cf, arith, math, memref, ...) through these interfaces.
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllDialects(registry);
+  ctx->appendDialectRegistry(registry);
+  ctx->loadAllAvailableDialects();
+
+  mlir::PassManager pm(ctx);
+  pm.addPass(mlir::dec::createDecExpandSchedules());
+  pm.addPass(mlir::dec::createLogitsDecompose());
+  pm.addPass(mlir::dec::createLogitsFuse());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+  pm.addPass(mlir::dec::createConvertLogitsToGPU());
+  if (mlir::failed(pm.run(module))) {
+    error = "cannot turn the samplers into GPU kernels";
+    return false;
+  }
+  // The kernels alone go through the NVVM pipeline (the host side stays in
+  // the dec dialect: the runtime does not launch GPU kernels yet).
+  mlir::OpBuilder builder(ctx);
+  mlir::OwningOpRef<mlir::ModuleOp> kernels = mlir::ModuleOp::create(module.getLoc());
+  (*kernels)->setAttr(mlir::gpu::GPUDialect::getContainerModuleAttrName(), builder.getUnitAttr());
+  builder.setInsertionPointToEnd(kernels->getBody());
+  for (auto gpuModule : module.getOps<mlir::gpu::GPUModuleOp>())
+    builder.clone(*gpuModule);
+  mlir::PassManager nvvm(ctx);
+  mlir::gpu::GPUToNVVMPipelineOptions options;
+  options.cubinChip = chip.str();
+  options.cubinFeatures = features.str();
+  options.cubinFormat = "isa";
+  mlir::gpu::buildLowerToNVVMPassPipeline(nvvm, options);
+  if (mlir::failed(nvvm.run(*kernels))) {
+    error = "cannot compile the GPU kernels to PTX";
+    return false;
+  }
+  for (auto binary : kernels->getOps<mlir::gpu::BinaryOp>())
+    for (mlir::Attribute object : binary.getObjects())
+      ptx += llvm::cast<mlir::gpu::ObjectAttr>(object).getObject().getValue().str();
+  if (ptx.empty()) {
+    error = "the program has no sampler to compile for the GPU";
+    return false;
+  }
+  if (llvm::StringRef(ptx).contains(".extern .func")) {
+    error = "internal error: the PTX calls functions that were not linked in";
+    return false;
+  }
   return true;
 }
 

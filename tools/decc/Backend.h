@@ -35,6 +35,15 @@ std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
 bool emitMachineCode(llvm::Module &module, const BackendOptions &options, bool assembly,
                      llvm::raw_pwrite_stream &os, std::string &error);
 
+/// The GPU path: schedules expanded, samplers fused, each sampler a kernel
+/// (convert-logits-to-gpu), kernels compiled to PTX for `chip` (e.g. sm_90).
+/// Math in the kernels links NVIDIA's libdevice from the toolkit at
+/// `cudaPath`. Returns the PTX of every kernel module, or false with `error`
+/// set.
+bool compileKernelsToPTX(mlir::ModuleOp module, llvm::StringRef chip, llvm::StringRef features,
+                         llvm::StringRef cudaPath,
+                         std::string &ptx, std::string &error);
+
 /// Links an object file into a shared library with the system C compiler
 /// driver ($DEC_LINKER, else cc, clang-22, gcc, clang).
 bool linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, std::string &error);

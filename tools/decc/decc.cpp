@@ -73,6 +73,16 @@ cl::opt<Target> target("target", cl::desc("Where the kernels run (default: cpu)"
                                              "NVIDIA GPUs, through NVVM/PTX")),
                        cl::init(Target::CPU), cl::cat(decCategory));
 
+cl::opt<std::string> cudaChip("cuda-chip", cl::desc("GPU architecture for --target=cuda (default sm_90)"),
+                             cl::value_desc("sm_XX"), cl::init("sm_90"), cl::cat(decCategory));
+cl::opt<std::string> cudaFeatures("cuda-features",
+                                 cl::desc("PTX features for --target=cuda (default +ptx80)"),
+                                 cl::value_desc("features"), cl::init("+ptx80"), cl::cat(decCategory));
+cl::opt<std::string> cudaPath("cuda-path",
+                              cl::desc("CUDA toolkit for --target=cuda, where libdevice is (default: "
+                                       "$CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, else " DEC_DEFAULT_CUDA_ROOT ")"),
+                              cl::value_desc("dir"), cl::cat(decCategory));
+
 cl::opt<unsigned> optLevel("O", cl::Prefix, cl::desc("LLVM optimisation level 0-3 (default 3)"),
                            cl::value_desc("level"), cl::init(3), cl::cat(decCategory));
 
@@ -140,16 +150,30 @@ int fail(const Twine &message) {
 /// The back end's half of the driver: MLIRGen, the pass pipeline, LLVM code
 /// generation and the link step.
 int emitWithBackend(EmitKind kind, const dec::lang::ProgramPlan &plan) {
-  if (target == Target::CUDA || kind == EmitKind::PTX)
-    return fail("GPU code generation (--target=cuda, --emit=ptx) is not implemented in this "
-                "version; compile for --target=cpu");
-
+  if (kind == EmitKind::PTX && target != Target::CUDA)
+    return fail("--emit=ptx needs --target=cuda");
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module = dec::lang::generateMLIR(context, plan);
   if (failed(mlir::verify(*module)))
     return fail("internal error: the generated MLIR does not verify");
   if (kind == EmitKind::MLIR)
     return writeOutput([&](raw_fd_ostream &os) { module->print(os); return 0; }, kind);
+
+  if (target == Target::CUDA) {
+    if (kind != EmitKind::PTX)
+      return fail("for --target=cuda only --emit=ptx (and --emit=mlir) are available: the runtime "
+                  "does not launch GPU kernels yet");
+    std::string ptx, error;
+    std::string toolkit = cudaPath;
+    for (const char *var : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+      if (const char *value = std::getenv(var); toolkit.empty() && value && *value)
+        toolkit = value;
+    if (toolkit.empty())
+      toolkit = DEC_DEFAULT_CUDA_ROOT;
+    if (!dec::compileKernelsToPTX(*module, cudaChip, cudaFeatures, toolkit, ptx, error))
+      return fail(error);
+    return writeOutput([&](raw_fd_ostream &os) { os << ptx; return 0; }, kind);
+  }
 
   if (failed(dec::lowerToLLVMDialect(*module)))
     return fail("lowering the program to the LLVM dialect failed");

@@ -17,6 +17,8 @@
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/Support/JSON.h"
 
+#include <cmath>
+
 namespace mlir::dec {
 #define GEN_PASS_DEF_CONVERTDECTOLLVM
 #include "passes/Passes.h.inc"
@@ -32,6 +34,9 @@ namespace {
 struct ProgramTables {
   llvm::StringMap<int32_t> modelIndex;
   llvm::json::Array models, entries, sequences;
+  /// Token rules (dec.token_bias), indexed by the op that uses each.
+  llvm::json::Array rules;
+  llvm::DenseMap<Operation *, int32_t> ruleIndex;
 };
 
 llvm::json::Array toJSON(ArrayAttr strings) {
@@ -93,8 +98,17 @@ struct BeginOpLowering : ConvertOpToLLVMPattern<BeginOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     int32_t model = tables.modelIndex.lookup(op.getModel());
     int32_t sequence = static_cast<int32_t>(tables.sequences.size());
-    tables.sequences.push_back(llvm::json::Object{
-        {"model", model}, {"stop", toJSON(op.getStop())}, {"ban", toJSON(op.getBan())}});
+    llvm::json::Object config{
+        {"model", model}, {"stop", toJSON(op.getStop())}, {"ban", toJSON(op.getBan())}};
+    // Written only when used, so that existing manifests read the same.
+    if (op.getGuidance()) {
+      config["guidance"] = true;
+      if (auto negative = op.getNegativeAttr())
+        config["negative"] = negative.getValue().str();
+    }
+    if (auto logprobs = op.getLogprobs())
+      config["logprobs"] = static_cast<int64_t>(*logprobs);
+    tables.sequences.push_back(std::move(config));
     Location loc = op.getLoc();
     Value modelArg = LLVM::ConstantOp::create(rewriter, loc, rewriter.getI32Type(),
                                               rewriter.getI32IntegerAttr(model));
@@ -146,6 +160,72 @@ struct BufferOpLowering : ConvertOpToLLVMPattern<OpTy> {
   }
   StringRef function;
 };
+
+/// dec.token_bias: `decrt_seq_token_bias(seq, rule, &descriptor)`; the rule
+/// itself is in the manifest.
+struct TokenBiasOpLowering : ConvertOpToLLVMPattern<TokenBiasOp> {
+  TokenBiasOpLowering(const LLVMTypeConverter &converter, ProgramTables &tables)
+      : ConvertOpToLLVMPattern(converter), tables(tables) {}
+  LogicalResult matchAndRewrite(TokenBiasOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Type descriptor = getTypeConverter()->convertType(op.getResult().getType());
+    if (!descriptor || !tables.ruleIndex.count(op))
+      return failure();
+    Value one = LLVM::ConstantOp::create(rewriter, loc, rewriter.getI64Type(),
+                                         rewriter.getI64IntegerAttr(1));
+    Value slot = LLVM::AllocaOp::create(rewriter, loc, getPtrType(), descriptor, one);
+    Value rule = LLVM::ConstantOp::create(rewriter, loc, rewriter.getI32Type(),
+                                          rewriter.getI32IntegerAttr(tables.ruleIndex.lookup(op)));
+    callRuntime(rewriter, loc, abi::kSeqTokenBias, LLVM::LLVMVoidType::get(op.getContext()),
+                {adaptor.getSequence(), rule, slot});
+    rewriter.replaceOp(op, LLVM::LoadOp::create(rewriter, loc, descriptor, slot));
+    return success();
+  }
+  ProgramTables &tables;
+};
+
+/// dec.capture_logits: the runtime reads the buffer through its descriptor.
+struct CaptureLogitsOpLowering : ConvertOpToLLVMPattern<CaptureLogitsOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+  LogicalResult matchAndRewrite(CaptureLogitsOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value descriptor = adaptor.getLogits();
+    Value one = LLVM::ConstantOp::create(rewriter, loc, rewriter.getI64Type(),
+                                         rewriter.getI64IntegerAttr(1));
+    Value slot = LLVM::AllocaOp::create(rewriter, loc, getPtrType(), descriptor.getType(), one);
+    LLVM::StoreOp::create(rewriter, loc, descriptor, slot);
+    callRuntime(rewriter, loc, abi::kSeqCaptureLogits, LLVM::LLVMVoidType::get(op.getContext()),
+                {adaptor.getSequence(), slot});
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+/// The manifest entry of a token rule (docs/abi.md).
+llvm::json::Object ruleToJSON(TokenBiasOp op, int32_t model) {
+  auto idsOf = [](Attribute attr) {
+    llvm::json::Array list;
+    for (int32_t t : cast<DenseI32ArrayAttr>(attr).asArrayRef())
+      list.push_back(t);
+    return list;
+  };
+  llvm::json::Array sequences, words;
+  for (auto [ids, bias] : llvm::zip(op.getSequences(), op.getBiases()))
+    sequences.push_back(llvm::json::Object{{"ids", idsOf(ids)}, {"bias", double(bias)}});
+  for (Attribute ids : op.getBanned())
+    sequences.push_back(llvm::json::Object{{"ids", idsOf(ids)}, {"ban", true}});
+  for (auto [word, bias] :
+       llvm::zip(op.getWords().getAsValueRange<StringAttr>(), op.getWordBiases()))
+    words.push_back(llvm::json::Object{{"text", word.str()}, {"bias", double(bias)}});
+  for (StringRef word : op.getBannedWords().getAsValueRange<StringAttr>())
+    words.push_back(llvm::json::Object{{"text", word.str()}, {"ban", true}});
+  return llvm::json::Object{{"model", model},
+                            {"sequences", std::move(sequences)},
+                            {"words", std::move(words)},
+                            {"ngram", op.getNgram()}};
+}
 
 struct ForwardOpLowering : ConvertOpToLLVMPattern<ForwardOp> {
   using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
@@ -250,6 +330,22 @@ struct ConvertDecToLLVMPass
           {"name", entry.getSymName().str()},
           {"symbol", (abi::kEntryPrefix + entry.getSymName()).str()}});
 
+    // Token rules: each dec.token_bias is one, for the model of its sequence.
+    bool badRule = false;
+    module.walk([&](TokenBiasOp op) {
+      auto begin = op.getSequence().getDefiningOp<BeginOp>();
+      if (!begin) {
+        op.emitOpError("needs a sequence defined by dec.begin (to know its model)");
+        badRule = true;
+        return;
+      }
+      int32_t index = static_cast<int32_t>(tables.rules.size());
+      tables.ruleIndex[op] = index;
+      tables.rules.push_back(ruleToJSON(op, tables.modelIndex.lookup(begin.getModel())));
+    });
+    if (badRule)
+      return signalPassFailure();
+
     abi::declareRuntimeFunctions(module);
 
     LLVMTypeConverter converter(ctx);
@@ -266,6 +362,12 @@ struct ConvertDecToLLVMPass
     patterns.add<BufferOpLowering<EosTokensOp>>(converter, abi::kSeqEosTokens);
     patterns.add<BufferOpLowering<AllowedMaskOp>>(converter, abi::kSeqAllowedMask);
     patterns.add<BufferOpLowering<SeedsOp>>(converter, abi::kSeqSeeds);
+    patterns.add<BufferOpLowering<PromptTokensOp>>(converter, abi::kSeqPromptTokens);
+    patterns.add<BufferOpLowering<GeneratedTokensOp>>(converter, abi::kSeqGeneratedTokens);
+    patterns.add<BufferOpLowering<UnconditionalLogitsOp>>(converter,
+                                                          abi::kSeqUnconditionalLogits);
+    patterns.add<TokenBiasOpLowering>(converter, tables);
+    patterns.add<CaptureLogitsOpLowering>(converter);
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<DecDialect>();
@@ -289,6 +391,8 @@ struct ConvertDecToLLVMPass
                                 {"models", std::move(tables.models)},
                                 {"entries", std::move(tables.entries)},
                                 {"sequences", std::move(tables.sequences)}};
+    if (!tables.rules.empty())
+      manifest["rules"] = std::move(tables.rules);
     std::string text;
     llvm::raw_string_ostream os(text);
     os << llvm::json::Value(std::move(manifest));

@@ -26,4 +26,8 @@ void mlir::dec::abi::declareRuntimeFunctions(ModuleOp module) {
   declare(kSeqForward, voidType, {ptr, i32});
   declare(kSeqEmit, i32, {ptr, i32});
   declare(kSeqFinish, ptr, {ptr});
+  for (StringRef name :
+       {kSeqPromptTokens, kSeqGeneratedTokens, kSeqUnconditionalLogits, kSeqCaptureLogits})
+    declare(name, voidType, {ptr, ptr});
+  declare(kSeqTokenBias, voidType, {ptr, i32, ptr});
 }

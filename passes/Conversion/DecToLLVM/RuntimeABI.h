@@ -30,6 +30,12 @@ constexpr llvm::StringLiteral kSeqSeeds = "decrt_seq_seeds";            // void(
 constexpr llvm::StringLiteral kSeqForward = "decrt_seq_forward";        // void(ptr, i32)
 constexpr llvm::StringLiteral kSeqEmit = "decrt_seq_emit";              // i32(ptr, i32)
 constexpr llvm::StringLiteral kSeqFinish = "decrt_seq_finish";          // ptr(ptr)
+constexpr llvm::StringLiteral kSeqPromptTokens = "decrt_seq_prompt_tokens";       // void(ptr, ptr desc)
+constexpr llvm::StringLiteral kSeqGeneratedTokens = "decrt_seq_generated_tokens"; // void(ptr, ptr desc)
+constexpr llvm::StringLiteral kSeqTokenBias = "decrt_seq_token_bias";     // void(ptr, i32, ptr desc)
+constexpr llvm::StringLiteral kSeqUnconditionalLogits =
+    "decrt_seq_unconditional_logits";                                     // void(ptr, ptr desc)
+constexpr llvm::StringLiteral kSeqCaptureLogits = "decrt_seq_capture_logits"; // void(ptr, ptr desc)
 
 /// Declares every runtime function in `module` (idempotent).
 void declareRuntimeFunctions(ModuleOp module);

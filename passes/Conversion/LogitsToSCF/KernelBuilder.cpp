@@ -24,8 +24,8 @@ Value KernelBuilder::f64(double v) {
 }
 Value KernelBuilder::negInf() { return f32(-std::numeric_limits<float>::infinity()); }
 
-void KernelBuilder::forRange(Value lo, Value hi, llvm::function_ref<void(Value)> body) {
-  auto loop = scf::ForOp::create(b, lo, hi, index(1));
+void KernelBuilder::forRange(Value lo, Value hi, llvm::function_ref<void(Value)> body, Value step) {
+  auto loop = scf::ForOp::create(b, lo, hi, step ? step : index(1));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(loop.getBody()->getTerminator());
   body(loop.getInductionVar());
@@ -33,11 +33,14 @@ void KernelBuilder::forRange(Value lo, Value hi, llvm::function_ref<void(Value)>
 
 SmallVector<Value>
 KernelBuilder::forRange(Value lo, Value hi, ValueRange init,
-                        llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-  auto loop = scf::ForOp::create(b, lo, hi, index(1), init);
+                        llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body, Value step) {
+  auto loop = scf::ForOp::create(b, lo, hi, step ? step : index(1), init);
   {
     OpBuilder::InsertionGuard guard(b);
     Block *block = loop.getBody();
+    // Without carried values scf.for comes with its terminator already.
+    if (!block->empty() && block->back().hasTrait<OpTrait::IsTerminator>())
+      block->back().erase();
     b.setInsertionPointToEnd(block);
     // scf.for with iter_args is built without a terminator; add ours.
     SmallVector<Value> next = body(loop.getInductionVar(), loop.getRegionIterArgs());

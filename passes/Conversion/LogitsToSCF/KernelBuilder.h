@@ -32,11 +32,12 @@ public:
   /// An f32 constant shaped like `like` (a scalar, or a splat vector).
   Value splatLike(Value like, float v);
 
-  /// for (iv = lo; iv < hi; ++iv) body(iv)
-  void forRange(Value lo, Value hi, llvm::function_ref<void(Value iv)> body);
+  /// for (iv = lo; iv < hi; iv += step) body(iv); `step` defaults to 1.
+  void forRange(Value lo, Value hi, llvm::function_ref<void(Value iv)> body, Value step = {});
   /// Counted loop carrying `init`; body returns the next values. Returns the finals.
   SmallVector<Value> forRange(Value lo, Value hi, ValueRange init,
-                              llvm::function_ref<SmallVector<Value>(Value iv, ValueRange acc)> body);
+                              llvm::function_ref<SmallVector<Value>(Value iv, ValueRange acc)> body,
+                              Value step = {});
   /// if (cond) then()
   void ifThen(Value cond, llvm::function_ref<void()> then);
   /// cond ? then() : otherwise(), each producing values of `types`.

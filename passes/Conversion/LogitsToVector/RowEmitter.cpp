@@ -87,6 +87,17 @@ Value RowEmitter::element(Value value, Value v, Lanes lanes) {
         return k.weight(element(op.getRow(), v, lanes), broadcast(scalars.lookup(op.getMax()), lanes));
       })
       .Case<IdsCountOp>([&](IdsCountOp op) -> Value {
+        if (!scratch.count(op)) {
+          if (!presence.count(op) || lanes.vector())
+            return countByScan(op, v);
+          // Only listed tokens (bit set) scan the list.
+          Value present = testBits(presence.lookup(op), Value(), v, lanes);
+          return k.ifThenElse(
+                      present, {b.getI32Type()},
+                      [&]() -> SmallVector<Value> { return {countByScan(op, v)}; },
+                      [&]() -> SmallVector<Value> { return {k.i32(0)}; })
+              .front();
+        }
         // Counts were only written for listed tokens; read them under the mask.
         Value counts = scratch.lookup(op);
         Value present = testBits(presence.lookup(op), Value(), v, lanes);
@@ -124,6 +135,21 @@ Value RowEmitter::element(Value value, Value v, Lanes lanes) {
       })
       .Case<MapOp>([&](MapOp op) { return mapElement(op, v, lanes); })
       .Default([&](Operation *) -> Value { llvm_unreachable("not a row value"); });
+}
+
+Value RowEmitter::countByScan(Operation *op, Value v) {
+  Value ids = inputOf(cast<BlockArgument>(cast<IdsCountOp>(op).getIds()));
+  auto type = cast<MemRefType>(ids.getType());
+  Value length = memref::DimOp::create(b, ids, type.getRank() - 1);
+  Value idsRow = type.getRank() == 2 ? bufferRow(ids) : Value();
+  Value token = arith::IndexCastUIOp::create(b, b.getI32Type(), v);
+  return k.forRange(k.index(0), length, {k.i32(0)}, [&](Value j, ValueRange acc) {
+            Value t = idsRow ? memref::LoadOp::create(b, ids, ValueRange{idsRow, j}).getResult()
+                             : memref::LoadOp::create(b, ids, ValueRange{j}).getResult();
+            Value same = arith::CmpIOp::create(b, CmpIPredicate::eq, t, token);
+            return SmallVector<Value>{
+                arith::AddIOp::create(b, acc[0], arith::ExtUIOp::create(b, b.getI32Type(), same))};
+          }).front();
 }
 
 Value RowEmitter::testBits(Value words, Value wordsRow, Value v, Lanes lanes) {

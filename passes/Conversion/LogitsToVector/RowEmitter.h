@@ -65,11 +65,14 @@ private:
   ImplicitLocOpBuilder &b;
   Value vocab, row;
   const IRMapping &scalars;
-  /// logits.ids_count: `scratch` holds the counts, valid only where the
+  /// logits.ids_count: when the op has no scratch, counts are found by
+  /// scanning the id list (GPU kernels); else `scratch` holds the counts, valid only where the
   /// `presence` bitset (ceil(V/32) words) has the token's bit set.
   const DenseMap<Operation *, Value> &scratch;
   const DenseMap<Operation *, Value> &presence;
 
+  /// logits.ids_count without scratch (one token): count by scanning the list.
+  Value countByScan(Operation *op, Value v);
   /// Whether token `v` (or the lanes from `v`) is set in `words`.
   Value testBits(Value words, Value wordsRow, Value v, Lanes lanes);
 };

@@ -67,6 +67,20 @@ int32_t decrt_seq_emit(decrt_seq *seq, int32_t token);
 /* Closes the sequence; returns its text (without a matched stop string). */
 decrt_text *decrt_seq_finish(decrt_seq *seq);
 
+/* i32 [1, n]: the prompt's tokens (with the tokenizer's template). */
+void decrt_seq_prompt_tokens(decrt_seq *seq, decrt_memref2 *out);
+/* i32 [1, n]: the tokens generated so far; valid until decrt_seq_emit. */
+void decrt_seq_generated_tokens(decrt_seq *seq, decrt_memref2 *out);
+/* f32 [1, vocab]: the bias row of manifest token rule `rule` for the next
+ * token (0: unchanged, -inf: banned); valid until decrt_seq_emit. */
+void decrt_seq_token_bias(decrt_seq *seq, int32_t rule, decrt_memref2 *out);
+/* f32 [1, vocab]: next-token logits of the sequence's unconditional
+ * (classifier-free guidance) sequence; valid until decrt_seq_forward. */
+void decrt_seq_unconditional_logits(decrt_seq *seq, decrt_memref2 *out);
+/* Copies row 0 of `logits` (f32 [rows, vocab]); the next decrt_seq_emit
+ * records the emitted token's log-probability under it and the top N. */
+void decrt_seq_capture_logits(decrt_seq *seq, const decrt_memref2 *logits);
+
 #ifdef __cplusplus
 }
 #endif

@@ -94,6 +94,15 @@ typedef struct dec_result {
   size_t num_tokens;
   char *finish_reason;        /* "eos" "stop" "length" "context" "no_token" "cancelled" */
   dec_timings timings;
+  /* Log-probabilities, when the program asks for them (`logprobs: N`); NULL
+   * and 0 otherwise. One entry per generated token that was chosen (a final
+   * "no_token" has none): its log-probability (-inf when it had probability 0)
+   * and the N most likely tokens, most likely first (ties: lower id first). */
+  float *token_logprobs;       /* [num_logprobs] */
+  size_t num_logprobs;
+  size_t num_top_logprobs;     /* N */
+  int32_t *top_logprob_tokens; /* [num_logprobs * N] */
+  float *top_logprobs;         /* [num_logprobs * N] */
 } dec_result;
 
 int dec_session_run(dec_session *session, const char *entry, const char *prompt,

@@ -18,8 +18,8 @@ Logits processors are applied in the order they are given on the command line (s
 `--temperature 0.7 --top-k 40` and `--top-k 40 --temperature 0.7` differ where it
 matters); each may be given more than once. `--processors` is an alternative spelling
 of the same ordered list, e.g. `--processors "repetition_penalty=1.3,top_k=40,temperature=0.8"`
-(names: repetition_penalty, temperature, top_k, top_p, min_p); options given both ways
-are applied in command-line order. The processors are written to match Hugging Face
+(names: repetition_penalty, temperature, top_k, top_p, min_p, typical, epsilon, eta);
+options given both ways are applied in command-line order. The processors are written to match Hugging Face
 transformers' LogitsProcessors (see each function), with min_tokens_to_keep = 1 and
 filtered tokens set to -inf:
 
@@ -34,6 +34,13 @@ filtered tokens set to -inf:
                           lower ids are removed first.
     min_p P               MinPLogitsWarper: remove tokens whose probability is
                           < P * (the largest probability); the top token is kept.
+    typical M             TypicalLogitsWarper: sort |-log p - entropy| ascending, keep the
+                          prefix until the cumulative probability reaches M (and all ties
+                          of its last value).
+    epsilon E             EpsilonLogitsWarper: remove tokens with probability < E, except
+                          the top token.
+    eta E                 EtaLogitsWarper: remove tokens with probability <
+                          min(E, sqrt(E) * exp(-entropy)), except the top token.
 
 Modes:
     greedy        repeat N times: process the logits, pick argmax (ties -> lowest token
@@ -99,12 +106,51 @@ def min_p(scores, ids, p):
     return scores.masked_fill(remove, float("-inf"))
 
 
+def typical(scores, ids, mass):
+    # transformers.TypicalLogitsWarper (min_tokens_to_keep=1, filter_value=-inf)
+    assert 0.0 < mass < 1.0
+    normalized = torch.log_softmax(scores, dim=-1)
+    p = torch.exp(normalized)
+    ent = -(normalized * p).nansum(-1, keepdim=True)
+    shifted = torch.abs((-normalized) - ent)
+    sorted_scores, sorted_idx = torch.sort(shifted, descending=False, stable=True)
+    cum = scores.gather(-1, sorted_idx).softmax(dim=-1).cumsum(dim=-1)
+    last = min(int((cum < mass).sum()), scores.numel() - 1)
+    remove_sorted = sorted_scores > sorted_scores[last]
+    remove_sorted[:1] = False
+    remove = torch.zeros_like(remove_sorted)
+    remove[sorted_idx] = remove_sorted
+    return scores.masked_fill(remove, float("-inf"))
+
+
+def epsilon(scores, ids, eps):
+    # transformers.EpsilonLogitsWarper (min_tokens_to_keep=1, filter_value=-inf)
+    assert 0.0 < eps < 1.0
+    probs = torch.softmax(scores, dim=-1)
+    remove = (probs < eps) & (scores < torch.topk(scores, 1).values[-1])
+    return scores.masked_fill(remove, float("-inf"))
+
+
+def eta(scores, ids, eps):
+    # transformers.EtaLogitsWarper (min_tokens_to_keep=1, filter_value=-inf)
+    assert 0.0 < eps < 1.0
+    eps = torch.tensor(eps)
+    probs = torch.softmax(scores, dim=-1)
+    entropy = torch.distributions.Categorical(logits=scores).entropy()
+    cutoff = torch.min(eps, torch.sqrt(eps) * torch.exp(-entropy))
+    remove = (probs < cutoff) & (scores < torch.topk(scores, 1).values[-1])
+    return scores.masked_fill(remove, float("-inf"))
+
+
 PROCESSORS = {
     "repetition_penalty": (repetition_penalty, float),
     "temperature": (temperature, float),
     "top_k": (top_k, int),
     "top_p": (top_p, float),
     "min_p": (min_p, float),
+    "typical": (typical, float),
+    "epsilon": (epsilon, float),
+    "eta": (eta, float),
 }
 
 
