@@ -1,6 +1,7 @@
 //===- Builtins.cpp - The built-in functions and values of dec -----------------------===//
 
 #include "lang/Builtins.h"
+#include "lang/BuiltinsConstraints.h"
 #include "lang/BuiltinsProcessors.h"
 
 #include "lang/Literals.h"
@@ -12,14 +13,8 @@
 
 using namespace dec::lang;
 
-namespace {
-
-using Evaluator = std::optional<Value> (*)(Sema &, const BuiltinFunction &, const BoundArgs &);
-
-/// Argument `slot` converted to `type`; reports "argument 'k' of 'top_k' expects 'i32',
-/// got 'float'" on a mismatch.  The slot must be filled.
-std::optional<Value> typedArg(Sema &sema, const BuiltinFunction &fn, const BoundArgs &args,
-                              size_t slot, DeclaredType type) {
+std::optional<Value> dec::lang::typedArg(Sema &sema, const BuiltinFunction &fn,
+                                         const BoundArgs &args, size_t slot, DeclaredType type) {
   const Value &value = *args.slots[slot];
   std::string why;
   std::optional<Value> converted = convertTo(value, type, why);
@@ -28,6 +23,10 @@ std::optional<Value> typedArg(Sema &sema, const BuiltinFunction &fn, const Bound
                "argument '" + fn.params[slot].name + "' of '" + fn.name + "' " + why);
   return converted;
 }
+
+namespace {
+
+using Evaluator = std::optional<Value> (*)(Sema &, const BuiltinFunction &, const BoundArgs &);
 
 std::optional<Value> makeTransform(Sema &sema, const BoundArgs &args, TransformKind kind,
                                    double value) {
@@ -324,7 +323,8 @@ std::optional<Value> evalAutoregressive(Sema &sema, const BuiltinFunction &fn,
     BanSlot,
     GuidanceSlot,
     LogprobsSlot,
-    LogprobsModeSlot
+    LogprobsModeSlot,
+    EnforceSlot
   };
   bool ok = true;
 
@@ -407,6 +407,9 @@ std::optional<Value> evalAutoregressive(Sema &sema, const BuiltinFunction &fn,
   // guidance:, logprobs:, logprobs_mode: (BuiltinsProcessors.cpp)
   if (!evaluateScheduleExtras(sema, args, GuidanceSlot, LogprobsSlot, LogprobsModeSlot, call))
     return std::nullopt;
+  // enforce: "mask" | "rejection" (BuiltinsConstraints.cpp).
+  if (!evaluateEnforcement(sema, args.slots[EnforceSlot], sampler.getPipeline(), call))
+    return std::nullopt;
   return Value::schedule(std::move(call), args.callRange);
 }
 
@@ -440,9 +443,13 @@ const std::vector<BuiltinFunction> &functions() {
         optionalParam("ban"),
         optionalParam("guidance"),
         optionalParam("logprobs"),
-        optionalParam("logprobs_mode")},
+        optionalParam("logprobs_mode"),
+        optionalParam("enforce")},
        evalAutoregressive},
   };
+  // Structured-output constraints (BuiltinsConstraints.cpp).
+  static const bool withConstraints = (appendConstraintBuiltins(table), true);
+  (void)withConstraints;
   // The rest of the HF / vLLM processors (BuiltinsProcessors.cpp).
   static const bool withProcessors = (appendProcessorBuiltins(table), true);
   (void)withProcessors;

@@ -51,6 +51,11 @@ struct BuiltinFunction {
 
 const BuiltinFunction *lookupBuiltinFunction(llvm::StringRef name);
 
+/// Argument `slot` (filled) of a built-in call converted to `type`; reports "argument
+/// 'k' of 'top_k' expects 'i32', got 'float'" on a mismatch.
+std::optional<Value> typedArg(Sema &sema, const BuiltinFunction &fn, const BoundArgs &args,
+                              size_t slot, DeclaredType type);
+
 /// `greedy`, `sample` and `eos`, with `use` as their origin.
 std::optional<Value> lookupBuiltinValue(llvm::StringRef name, llvm::SMRange use);
 

@@ -13,17 +13,6 @@ using namespace dec::lang;
 
 namespace {
 
-std::optional<Value> typedArg(Sema &sema, const BuiltinFunction &fn, const BoundArgs &args,
-                              size_t slot, DeclaredType type) {
-  const Value &value = *args.slots[slot];
-  std::string why;
-  std::optional<Value> converted = convertTo(value, type, why);
-  if (!converted)
-    sema.error(value.getOrigin(),
-               "argument '" + fn.params[slot].name + "' of '" + fn.name + "' " + why);
-  return converted;
-}
-
 Value makeStep(Sema &sema, const BoundArgs &args, TransformKind kind, double value,
                ProcessorArgs processorArgs = {}) {
   Pipeline pipeline;

@@ -85,6 +85,11 @@ private:
       schedule.setBanTokens(c.bannedTokens);
     if (c.banEos)
       schedule.setBanEos(true);
+    if (c.structured) {
+      schedule.setConstraintKind(c.structured->kind);
+      schedule.setConstraintSpec(c.structured->spec);
+      schedule.setRejection(c.enforce == Enforcement::Rejection);
+    }
     emitScheduleExtras(call, schedule); // guidance, logprobs (MLIRGenProcessors.cpp)
 
     OpBuilder::InsertionGuard guard(builder);

@@ -109,6 +109,19 @@ struct ModelPlan {
   Loc loc;                   ///< the `causal(...)` call
 };
 
+/// A constraint on the generated text that the runtime's constraint engine
+/// compiles for the model's vocabulary (docs/constraints.md).
+struct StructuredConstraint {
+  std::string kind; ///< "regex", "json_schema", "gbnf", "lark" or "choice"
+  std::string spec; ///< its source (choice: a JSON array of the strings)
+};
+
+/// How a schedule enforces its structured constraint.
+enum class Enforcement {
+  Mask,      ///< the allowed-token mask applied before the sampler
+  Rejection, ///< sample, check the one token, resample without it on a rejection
+};
+
 /// The conjunction of everything a schedule call must respect.  Generation ends at EOS
 /// (unless banEos), as soon as the generated text contains a stop string (the returned
 /// text ends just before it; EOS is not part of the text either), or after maxTokens
@@ -120,6 +133,8 @@ struct ConstraintPlan {
                                           ///< contains one of them
   std::vector<int32_t> bannedTokens;      ///< distinct token ids (>= 0) never sampled
   bool banEos = false;                    ///< EOS is never sampled (ends only by stop/max)
+  std::optional<StructuredConstraint> structured; ///< the text matches it
+  Enforcement enforce = Enforcement::Mask;
   Loc loc;
 };
 

@@ -184,5 +184,10 @@ void dec::lang::dumpPlan(const ProgramPlan &plan, llvm::raw_ostream &os) {
       os << "        ban_token " << token << '\n';
     if (constraint.banEos)
       os << "        ban_eos\n";
+    if (constraint.structured) {
+      os << "        " << constraint.structured->kind << ' ';
+      writeQuoted(os, constraint.structured->spec);
+      os << (constraint.enforce == Enforcement::Rejection ? " rejection" : " mask") << '\n';
+    }
   }
 }

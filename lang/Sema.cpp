@@ -71,6 +71,7 @@ std::optional<ProgramPlan> Sema::run() {
   plan.models = models;
   for (const auto &module : modules)
     plan.sourceFiles.push_back(module->path);
+  llvm::append_range(plan.sourceFiles, readFiles);
   return plan;
 }
 

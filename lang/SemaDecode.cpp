@@ -25,6 +25,7 @@ ConstraintPlan Sema::toConstraintPlan(const ConstraintSet &constraint, llvm::SMR
   plan.bannedStrings = constraint.bannedStrings;
   plan.bannedTokens = constraint.bannedTokens;
   plan.banEos = constraint.banEos;
+  plan.structured = constraint.structured;
   plan.loc = toLoc(where.Start);
   return plan;
 }

@@ -461,6 +461,17 @@ std::optional<Value> Sema::conjoin(const Value &lhs, const Value &rhs, llvm::SMR
     result.banEos = true;
     result.banEosRange = b.banEosRange;
   }
+  if (a.structured && b.structured) {
+    error(b.structuredRange, "a schedule takes one regex, json_schema, grammar, lark or "
+                             "choice constraint; their intersection is not supported")
+        .note(a.structuredRange, "the other one is here")
+        .note(opRange, "combined here");
+    return std::nullopt;
+  }
+  if (b.structured) {
+    result.structured = b.structured;
+    result.structuredRange = b.structuredRange;
+  }
 
   size_t items =
       result.stopStrings.size() + result.bannedStrings.size() + result.bannedTokens.size();

@@ -22,6 +22,7 @@
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -90,6 +91,11 @@ public:
   /// An absolute, normalised path for `written`, relative to the directory of the file
   /// that contains `where`.
   std::string resolvePath(llvm::StringRef written, llvm::SMLoc where) const;
+  /// Records a file read at compile time (file()): a dependency of the program.
+  void noteReadFile(const std::string &path) {
+    if (std::find(readFiles.begin(), readFiles.end(), path) == readFiles.end())
+      readFiles.push_back(path);
+  }
   /// The model for `model`'s files: an existing one if the same files were named before.
   ModelRef addModel(ModelPlan model);
   /// `lhs | rhs` and `lhs & rhs`.
@@ -100,6 +106,8 @@ public:
   ConstraintPlan toConstraintPlan(const ConstraintSet &constraint, llvm::SMRange where);
 
 private:
+  std::vector<std::string> readFiles; ///< by file(), in order
+
   //===-- Declarations (Sema.cpp) -----------------------------------------------------===//
   void collectDeclarations();
   const Decl *lookupGlobal(llvm::StringRef name) const;

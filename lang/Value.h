@@ -57,6 +57,9 @@ struct ConstraintSet {
   std::vector<int32_t> bannedTokens;
   bool stopEos = false, banEos = false;
   llvm::SMRange stopEosRange, banEosRange;
+  /// regex / json_schema / grammar / lark / choice: at most one per conjunction.
+  std::optional<StructuredConstraint> structured;
+  llvm::SMRange structuredRange;
 };
 
 /// The prompt parameter of a decode entry: known only at run time.

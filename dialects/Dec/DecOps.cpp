@@ -98,6 +98,30 @@ void AutoregressiveOp::build(OpBuilder &builder, OperationState &state, StringRe
   region->push_back(block);
 }
 
+/// `constraint KIND = SPEC` names a kind the runtime compiles and comes with
+/// its source; `rejection` needs a constraint to enforce.
+static LogicalResult verifyStructuredConstraint(Operation *op, StringAttr kind, StringAttr spec,
+                                                bool rejection) {
+  if (kind) {
+    static const llvm::StringRef kinds[] = {"regex", "json_schema", "gbnf", "lark", "choice"};
+    if (!llvm::is_contained(kinds, kind.getValue()))
+      return op->emitOpError() << "unknown constraint kind '" << kind.getValue()
+                               << "' (expected regex, json_schema, gbnf, lark or choice)";
+    if (!spec)
+      return op->emitOpError() << "constraint '" << kind.getValue() << "' has no source";
+  } else if (spec) {
+    return op->emitOpError() << "has a constraint source but no constraint kind";
+  }
+  if (rejection && !kind)
+    return op->emitOpError() << "'rejection' needs a structured constraint";
+  return success();
+}
+
+LogicalResult BeginOp::verify() {
+  return verifyStructuredConstraint(*this, getConstraintKindAttr(), getConstraintSpecAttr(),
+                                    getRejection());
+}
+
 LogicalResult AutoregressiveOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return verifyModelSymbol(*this, getModelAttr(), symbolTable);
 }
@@ -125,6 +149,9 @@ LogicalResult AutoregressiveOp::verifyRegions() {
     return emitOpError() << "logprobs must be >= 0, got " << *n;
   if (getLogprobsProcessed() && !getLogprobs())
     return emitOpError() << "'processed' needs 'logprobs N'";
+  if (failed(verifyStructuredConstraint(*this, getConstraintKindAttr(), getConstraintSpecAttr(),
+                                        getRejection())))
+    return failure();
 
   Block &body = getSampler().front();
   auto logitsType = dyn_cast<MemRefType>(body.getNumArguments() > 0

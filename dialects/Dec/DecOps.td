@@ -111,6 +111,14 @@ def Dec_AutoregressiveOp : Dec_Op<"autoregressive", [
     `processed`, of the logits the choice sees (the sampler region then holds
     the `dec.capture_logits`).
 
+    `constraint KIND = SPEC` is a structured constraint (KIND: `regex`,
+    `json_schema`, `gbnf`, `lark` or `choice`; SPEC its source, compiled by
+    the runtime for the model's vocabulary). By default its allowed-token mask
+    joins the bans before the sampler; with `rejection` the step instead
+    samples, checks the one token drawn (`dec.check`) and on a rejection runs
+    again on the logits without it — the same distribution when the
+    sampler's transforms commute with the mask (the front end checks that).
+
     ```mlir
     %out = dec.autoregressive @lm(%prompt) max_tokens 64 stop ["\n\n"] {
     ^bb0(%logits: memref<?x?xf32>, %seq: !dec.sequence, %step: i64):
@@ -130,7 +138,10 @@ def Dec_AutoregressiveOp : Dec_Op<"autoregressive", [
                        OptionalAttr<F32Attr>:$guidance,
                        OptionalAttr<StrAttr>:$negative,
                        OptionalAttr<I64Attr>:$logprobs,
-                       UnitAttr:$logprobs_processed);
+                       UnitAttr:$logprobs_processed,
+                       OptionalAttr<StrAttr>:$constraint_kind,
+                       OptionalAttr<StrAttr>:$constraint_spec,
+                       UnitAttr:$rejection);
   let results = (outs Dec_TextType:$text);
   let regions = (region SizedRegion<1>:$sampler);
   let assemblyFormat = [{
@@ -138,6 +149,7 @@ def Dec_AutoregressiveOp : Dec_Op<"autoregressive", [
     (`ban` $ban^)? (`ban_tokens` $ban_tokens^)? (`ban_eos` $ban_eos^)?
     (`guidance` $guidance^)? (`negative` $negative^)? (`logprobs` $logprobs^)?
     (`processed` $logprobs_processed^)?
+    (`constraint` $constraint_kind^ `=` $constraint_spec)? (`rejection` $rejection^)?
     attr-dict-with-keyword $sampler
   }];
   let hasRegionVerifier = 1;
@@ -173,7 +185,9 @@ def Dec_BeginOp : Dec_Op<"begin", [DeclareOpInterfaceMethods<SymbolUserOpInterfa
     classifier-free guidance (from the `negative` prompt, or the prompt's last
     token) and advances it with every `dec.forward`. With `logprobs N` it
     records, at each `dec.emit`, the log-probabilities of the last
-    `dec.capture_logits` (the token's and the top `N`).
+    `dec.capture_logits` (the token's and the top `N`). `constraint` starts a
+    matcher of the structured constraint, enforced through `dec.allowed_mask`
+    or, with `rejection`, through `dec.check`.
 
     ```mlir
     %seq = dec.begin @lm(%prompt) stop ["\n\n"]
@@ -184,12 +198,17 @@ def Dec_BeginOp : Dec_Op<"begin", [DeclareOpInterfaceMethods<SymbolUserOpInterfa
                        DefaultValuedAttr<StrArrayAttr, "{}">:$ban,
                        UnitAttr:$guidance,
                        OptionalAttr<StrAttr>:$negative,
-                       OptionalAttr<I64Attr>:$logprobs);
+                       OptionalAttr<I64Attr>:$logprobs,
+                       OptionalAttr<StrAttr>:$constraint_kind,
+                       OptionalAttr<StrAttr>:$constraint_spec,
+                       UnitAttr:$rejection);
   let results = (outs Dec_SequenceType:$sequence);
   let assemblyFormat = [{
     $model `(` $prompt `)` (`stop` $stop^)? (`ban` $ban^)? (`guidance` $guidance^)?
-    (`negative` $negative^)? (`logprobs` $logprobs^)? attr-dict
+    (`negative` $negative^)? (`logprobs` $logprobs^)?
+    (`constraint` $constraint_kind^ `=` $constraint_spec)? (`rejection` $rejection^)? attr-dict
   }];
+  let hasVerifier = 1;
 }
 
 def Dec_MaxTokensOp : Dec_Op<"max_tokens"> {
@@ -235,6 +254,25 @@ def Dec_EmitOp : Dec_Op<"emit"> {
   }];
   let arguments = (ins Dec_SequenceType:$sequence, I32:$token);
   let results = (outs I1:$finished);
+  let assemblyFormat = "$sequence `,` $token attr-dict";
+}
+
+def Dec_CheckOp : Dec_Op<"check"> {
+  let summary = "Checks one sampled token against the sequence's constraint";
+  let description = [{
+    Rejection mode of a structured constraint: returns true when the
+    constraint allows `token` next (always for -1, or for a sequence without
+    a constraint). Otherwise it returns false, removes the token for the rest
+    of the step, and restores the sequence's logits buffer (`dec.logits`) to
+    the model's logits with every token rejected in this step at -inf, so the
+    step can run its sampler again.
+
+    ```mlir
+    %ok = dec.check %seq, %token
+    ```
+  }];
+  let arguments = (ins Dec_SequenceType:$sequence, I32:$token);
+  let results = (outs I1:$accepted);
   let assemblyFormat = "$sequence `,` $token attr-dict";
 }
 

@@ -64,7 +64,9 @@ void expandAutoregressive(AutoregressiveOp op, ModuleOp module) {
   Value seq = BeginOp::create(b, b.getType<SequenceType>(), op.getModelAttr(), op.getPrompt(),
                               op.getStopAttr(), op.getBanAttr(),
                               op.getGuidanceAttr() ? b.getUnitAttr() : UnitAttr(),
-                              op.getNegativeAttr(), op.getLogprobsAttr());
+                              op.getNegativeAttr(), op.getLogprobsAttr(),
+                              op.getConstraintKindAttr(), op.getConstraintSpecAttr(),
+                              op.getRejectionAttr());
   Value maxTokens = MaxTokensOp::create(b, b.getI64Type(), seq, op.getMaxTokensAttr());
   Value bannedTokens;
   if (!op.getBanTokens().empty())
@@ -98,39 +100,80 @@ void expandAutoregressive(AutoregressiveOp op, ModuleOp module) {
   scope.getBodyRegion().push_back(scopeBody);
   b.setInsertionPointToStart(scopeBody);
 
-  Value logits = LogitsOp::create(
-      b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, b.getF32Type()), seq);
-  // Raw log-probabilities are of the model's logits, before anything else
-  // (vLLM's raw_logprobs); `processed` ones are captured by the sampler.
-  if (op.getLogprobs() && !op.getLogprobsProcessed())
-    CaptureLogitsOp::create(b, seq, logits);
-  // Guidance comes first, as HF puts its CFG processor first.
-  if (auto scale = op.getGuidanceAttr()) {
-    Value uncond = UnconditionalLogitsOp::create(
+  // One choice: the logits, guidance, bans (and the constraint's mask) and
+  // the inlined sampler.
+  auto emitChoice = [&]() -> Value {
+    Value logits = LogitsOp::create(
         b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, b.getF32Type()), seq);
-    Value s = arith::ConstantOp::create(b, scale);
-    logits::GuidanceOp::create(b, logits, uncond, s);
-  }
-  if (!op.getBan().empty()) {
-    Value allowed = AllowedMaskOp::create(
-        b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, b.getI32Type()), seq);
-    logits::MaskOp::create(b, logits, allowed);
-  }
-  if (bannedTokens)
-    logits::SuppressOp::create(b, logits, bannedTokens);
-  if (op.getBanEos()) {
-    Value eos =
-        EosTokensOp::create(b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()), seq);
-    logits::SuppressOp::create(b, logits, eos);
-  }
+    // Raw log-probabilities are of the model's logits, before anything else
+    // (vLLM's raw_logprobs); `processed` ones are captured by the sampler.
+    if (op.getLogprobs() && !op.getLogprobsProcessed())
+      CaptureLogitsOp::create(b, seq, logits);
+    // Guidance comes first, as HF puts its CFG processor first.
+    if (auto scale = op.getGuidanceAttr()) {
+      Value uncond = UnconditionalLogitsOp::create(
+          b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, b.getF32Type()), seq);
+      Value s = arith::ConstantOp::create(b, scale);
+      logits::GuidanceOp::create(b, logits, uncond, s);
+    }
+    if (!op.getBan().empty() || (op.getConstraintKind() && !op.getRejection())) {
+      Value allowed = AllowedMaskOp::create(
+          b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, b.getI32Type()), seq);
+      logits::MaskOp::create(b, logits, allowed);
+    }
+    if (bannedTokens)
+      logits::SuppressOp::create(b, logits, bannedTokens);
+    if (op.getBanEos()) {
+      Value eos =
+          EosTokensOp::create(b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()), seq);
+      logits::SuppressOp::create(b, logits, eos);
+    }
 
-  // Inline the sampler: its arguments become the logits, the sequence, the step.
-  Block &sampler = op.getSampler().front();
-  auto yield = cast<YieldOp>(sampler.getTerminator());
-  Value token = yield.getToken();
-  IRRewriter rewriter(b);
-  rewriter.inlineBlockBefore(&sampler, scopeBody, scopeBody->end(), {logits, seq, step});
-  rewriter.eraseOp(yield);
+    // Inline the sampler: its arguments become the logits, the sequence, the step.
+    Block &sampler = op.getSampler().front();
+    auto yield = cast<YieldOp>(sampler.getTerminator());
+    Value token = yield.getToken();
+    IRRewriter rewriter(b);
+    rewriter.inlineBlockBefore(&sampler, b.getInsertionBlock(), b.getInsertionPoint(),
+                               {logits, seq, step});
+    rewriter.eraseOp(yield);
+    return token;
+  };
+
+  Value token;
+  if (!op.getRejection()) {
+    token = emitChoice();
+  } else {
+    // Rejection: choose, check the one token, and on a rejection choose again
+    // from the logits without it (dec.check restored them). Attempt a draws
+    // from Philox counter step + (a << 32): attempt 0 is the masked mode's.
+    auto retry = scf::WhileOp::create(b, TypeRange{b.getI32Type(), i64}, ValueRange{zero});
+    Block *before = b.createBlock(&retry.getBefore(), {}, {i64}, {op.getLoc()});
+    b.setInsertionPointToStart(before);
+    Value attempt = before->getArgument(0);
+    auto attemptScope = memref::AllocaScopeOp::create(b, TypeRange{b.getI32Type()});
+    Block *attemptBody = new Block();
+    attemptScope.getBodyRegion().push_back(attemptBody);
+    b.setInsertionPointToStart(attemptBody);
+    Value shift = arith::ConstantIntOp::create(b, i64, 32);
+    Value samplerStep =
+        arith::AddIOp::create(b, step, arith::ShLIOp::create(b, attempt, shift));
+    Value chosen = emitChoice();
+    // Only the random stream moves on; processors still see the step.
+    attemptBody->walk([&](logits::SampleOp sample) { sample.getStepMutable().assign(samplerStep); });
+    b.setInsertionPointToEnd(attemptBody);
+    memref::AllocaScopeReturnOp::create(b, ValueRange{chosen});
+    b.setInsertionPointAfter(attemptScope);
+    Value accepted = CheckOp::create(b, b.getI1Type(), seq, attemptScope.getResult(0));
+    Value rejected = arith::XOrIOp::create(b, accepted, trueVal);
+    scf::ConditionOp::create(b, rejected, ValueRange{attemptScope.getResult(0), attempt});
+    Block *afterRetry = b.createBlock(&retry.getAfter(), {}, {b.getI32Type(), i64},
+                                      {op.getLoc(), op.getLoc()});
+    b.setInsertionPointToStart(afterRetry);
+    scf::YieldOp::create(b, ValueRange{arith::AddIOp::create(b, afterRetry->getArgument(1), one)});
+    b.setInsertionPointAfter(retry);
+    token = retry.getResult(0);
+  }
   b.setInsertionPointToEnd(scopeBody);
 
   Value finished = EmitOp::create(b, b.getI1Type(), seq, token);

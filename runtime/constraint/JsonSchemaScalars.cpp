@@ -21,6 +21,7 @@
 #include "runtime/constraint/JsonSchemaCompiler.h"
 
 #include "runtime/constraint/Formats.h"
+#include "runtime/constraint/NumberRegex.h"
 #include "runtime/constraint/RegexParser.h"
 
 #include <algorithm>
@@ -29,9 +30,20 @@ namespace dec::cons {
 
 RegexId JsonSchemaCompiler::enumRegex(const std::vector<Json> &values, bool wide) {
   std::vector<RegexId> literals;
-  for (const Json &v : values)
-    if (!v.is_object() && !v.is_array())
-      literals.push_back(terms.valueLiteral(v));
+  for (const Json &v : values) {
+    if (v.is_object() || v.is_array())
+      continue;
+    literals.push_back(terms.valueLiteral(v));
+    Decimal d;
+    if (wide && v.is_number() && Decimal::parse(v.dump(), d)) {
+      // Every plain spelling of the same value: trailing fraction zeros
+      // ("5.00" is 5) and either sign of zero.
+      RegexId zeros = d.fracDigits.empty() ? rx.optional(rx.concat(rx.byte('.'), rx.plus(rx.byte('0'))))
+                                           : rx.concat(rx.literal("." + d.fracDigits), rx.star(rx.byte('0')));
+      RegexId sign = d.isZero() ? rx.optional(rx.byte('-')) : d.negative ? rx.byte('-') : kEmpty;
+      literals.push_back(rx.concat({sign, rx.literal(d.intDigits), zeros}));
+    }
+  }
   RegexId r = rx.alt(std::move(literals));
   if (wide) // numbers also have exponent spellings
     r = rx.alt(r, exponentNumbers());

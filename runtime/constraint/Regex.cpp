@@ -240,31 +240,80 @@ RegexId RegexBuilder::repeat(RegexId r, uint32_t min, uint32_t max) {
   return intern(RxKind::Repeat, r, min, max, flags);
 }
 
-uint32_t RegexBuilder::addDfa(DfaTable table) {
-  // Liveness: a state is live when an accepting state is reachable from it.
+std::vector<uint8_t> liveStates(const DfaTable &table) {
+  // A backward search from the accepting states over reversed edges (each
+  // distinct edge once: many bytes usually lead to the same state).
   int32_t n = table.numStates();
-  std::vector<uint8_t> live(n, 0);
+  std::vector<std::pair<uint32_t, uint32_t>> edges; // (to, from)
+  std::vector<int32_t> targets;
+  for (int32_t s = 0; s < n; ++s) {
+    targets.clear();
+    for (int b = 0; b < 256; ++b)
+      if (int32_t t = table.next[static_cast<size_t>(s) * 256 + b]; t >= 0)
+        targets.push_back(t);
+    std::sort(targets.begin(), targets.end());
+    targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+    for (int32_t t : targets)
+      edges.emplace_back(static_cast<uint32_t>(t), static_cast<uint32_t>(s));
+  }
+  std::sort(edges.begin(), edges.end());
+  std::vector<uint32_t> predStart(static_cast<size_t>(n) + 1, 0);
+  for (const auto &e : edges)
+    ++predStart[e.first + 1];
   for (int32_t s = 0; s < n; ++s)
-    live[s] = table.accepting[s];
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (int32_t s = 0; s < n; ++s) {
-      if (live[s])
-        continue;
-      for (int b = 0; b < 256; ++b) {
-        int32_t t = table.next[s * 256 + b];
-        if (t >= 0 && live[t]) {
-          live[s] = 1;
-          changed = true;
-          break;
-        }
+    predStart[static_cast<size_t>(s) + 1] += predStart[static_cast<size_t>(s)];
+  std::vector<uint8_t> live(n, 0);
+  std::vector<uint32_t> work;
+  for (int32_t s = 0; s < n; ++s)
+    if (table.accepting[s]) {
+      live[s] = 1;
+      work.push_back(static_cast<uint32_t>(s));
+    }
+  while (!work.empty()) {
+    uint32_t t = work.back();
+    work.pop_back();
+    for (uint32_t i = predStart[t]; i < predStart[t + 1]; ++i)
+      if (uint32_t p = edges[i].second; !live[p]) {
+        live[p] = 1;
+        work.push_back(p);
       }
+  }
+  return live;
+}
+
+uint32_t RegexBuilder::addDfa(DfaTable table) {
+  // Equal tables (the same bound or divisor compiled twice) share an index.
+  uint64_t hash = 1469598103934665603ull;
+  auto mix = [&](uint64_t v) { hash = (hash ^ v) * 1099511628211ull; };
+  for (int32_t t : table.next)
+    mix(static_cast<uint32_t>(t));
+  for (uint8_t a : table.accepting)
+    mix(a + 0x100u);
+  std::vector<uint32_t> &sameHash = dfaByHash[hash];
+  for (uint32_t i : sameHash)
+    if (dfas[i].next == table.next && dfas[i].accepting == table.accepting)
+      return i;
+  int32_t n = table.numStates();
+  std::vector<uint8_t> live = liveStates(table);
+  // The byte partition of this table, for byteClasses().
+  std::array<uint32_t, 256> columnId{};
+  {
+    std::unordered_map<std::string, uint32_t> columns;
+    for (int b = 0; b < 256; ++b) {
+      std::string col;
+      col.reserve(static_cast<size_t>(n) * 4);
+      for (int32_t s = 0; s < n; ++s)
+        appendU32(col, static_cast<uint32_t>(table.next[static_cast<size_t>(s) * 256 + b]));
+      columnId[b] = columns.emplace(std::move(col), static_cast<uint32_t>(columns.size())).first->second;
     }
   }
   dfas.push_back(std::move(table));
   dfaLive.push_back(std::move(live));
+  dfaColumns.push_back(columnId);
+  uint32_t index = static_cast<uint32_t>(dfas.size() - 1);
+  sameHash.push_back(index);
   classesValid = false;
-  return static_cast<uint32_t>(dfas.size() - 1);
+  return index;
 }
 
 RegexId RegexBuilder::dfa(uint32_t table, int32_t state) {
@@ -352,18 +401,8 @@ const ByteClasses &RegexBuilder::byteClasses() {
   };
   for (const ByteSet &set : byteSets)
     refine([&](int b) -> uint32_t { return set.contains(static_cast<uint8_t>(b)); });
-  for (const DfaTable &t : dfas) {
-    // Bytes with identical columns behave alike in this table.
-    std::unordered_map<std::string, uint32_t> columns;
-    uint32_t columnId[256];
-    for (int b = 0; b < 256; ++b) {
-      std::string col;
-      for (int32_t s = 0; s < t.numStates(); ++s)
-        appendU32(col, static_cast<uint32_t>(t.next[s * 256 + b]));
-      columnId[b] = columns.emplace(std::move(col), static_cast<uint32_t>(columns.size())).first->second;
-    }
+  for (const std::array<uint32_t, 256> &columnId : dfaColumns)
     refine([&](int b) -> uint32_t { return columnId[b]; });
-  }
   classes.representative.assign(numClasses, 0);
   std::vector<bool> seen(numClasses, false);
   for (int b = 0; b < 256; ++b) {

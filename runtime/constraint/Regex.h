@@ -22,6 +22,7 @@
 
 #include "runtime/constraint/ByteSet.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -46,6 +47,9 @@ struct DfaTable {
   std::vector<uint8_t> accepting;
   int32_t numStates() const { return static_cast<int32_t>(accepting.size()); }
 };
+
+/// Per state of `table`, whether an accepting state is reachable from it.
+std::vector<uint8_t> liveStates(const DfaTable &table);
 
 /// A partition of the 256 byte values into classes that no regex of the
 /// builder distinguishes: derivatives by two bytes of one class are equal.
@@ -76,7 +80,15 @@ public:
   RegexId plus(RegexId r) { return repeat(r, 1, kUnbounded); }
   /// Every byte string (the complement of the empty language).
   RegexId anything() { return anything_; }
-  /// Registers an explicit DFA; returns its table index for dfa().
+  /// A memo for derived constructions keyed by the caller (e.g. a number
+  /// spec): the stored regex, or nullptr.
+  const RegexId *memoized(const std::string &key) const {
+    auto it = memo.find(key);
+    return it == memo.end() ? nullptr : &it->second;
+  }
+  void memoize(const std::string &key, RegexId r) { memo[key] = r; }
+  /// Registers an explicit DFA; returns its table index for dfa(). A table
+  /// equal to one registered before gets that one's index.
   uint32_t addDfa(DfaTable table);
   RegexId dfa(uint32_t table, int32_t state);
 
@@ -143,6 +155,11 @@ private:
   std::vector<ByteSet> byteSets;
   std::vector<DfaTable> dfas;
   std::vector<std::vector<uint8_t>> dfaLive; ///< per table, per state
+  /// Per table, the class of each byte by its column (bytes with identical
+  /// columns behave alike in that table); computed once in addDfa.
+  std::vector<std::array<uint32_t, 256>> dfaColumns;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> dfaByHash; ///< content hash -> tables
+  std::unordered_map<std::string, RegexId> memo;
   std::unordered_map<std::string, RegexId> internTable;
   std::unordered_map<std::string, uint32_t> byteSetIndex;
   std::unordered_map<uint64_t, RegexId> derivativeCache;

@@ -27,6 +27,19 @@ std::optional<Manifest> Manifest::parse(const std::string &text, std::string &er
       if (seq.contains("negative") && !seq.at("negative").is_null())
         config.negative = seq.at("negative").get<std::string>();
       config.logprobs = seq.value("logprobs", int64_t{-1});
+      if (seq.contains("constraint")) {
+        const json &c = seq.at("constraint");
+        SequenceConfig::Structured structured;
+        structured.kind = c.at("kind").get<std::string>();
+        structured.spec = c.at("spec").get<std::string>();
+        std::string enforce = c.value("enforce", std::string("mask"));
+        if (enforce != "mask" && enforce != "rejection") {
+          error = "manifest: unknown constraint enforcement '" + enforce + "'";
+          return std::nullopt;
+        }
+        structured.rejection = enforce == "rejection";
+        config.constraint = std::move(structured);
+      }
       if (config.model < 0 || config.model >= static_cast<int>(m.models.size())) {
         error = "manifest: sequence refers to model " + std::to_string(config.model) +
                 " of " + std::to_string(m.models.size());

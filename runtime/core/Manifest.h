@@ -25,6 +25,13 @@ struct Manifest {
     bool guidance = false;                ///< keeps an unconditional sequence (CFG)
     std::optional<std::string> negative;  ///< its prompt; else the prompt's last token
     int64_t logprobs = -1;                ///< >= 0: record log-probabilities, top N
+    /// A structured constraint (regex, json_schema, gbnf, lark, choice)
+    /// enforced by a full mask or by rejection (docs/abi.md).
+    struct Structured {
+      std::string kind, spec;
+      bool rejection = false;
+    };
+    std::optional<Structured> constraint;
   };
   /// A token rule (dec.token_bias): token sequences and words with a bias or a
   /// ban, and an optional no-repeat-n-gram size, for one model.

@@ -169,6 +169,11 @@ decrt_seq *decrt_seq_begin(decrt_text *prompt, int32_t model, int32_t config) {
                     seq->logits.data(), error))
       return seq->fail("prompt of " + std::to_string(seq->history.size()) + " tokens: " + error);
     seq->logprobs = seq->config->logprobs;
+    if (seq->config->constraint) {
+      seq->constraint = std::make_unique<ConstraintState>(session.constraint(config),
+                                                          seq->config->constraint->rejection);
+      seq->constraint->onLogits(seq->logits);
+    }
     if (seq->config->guidance) {
       // The unconditional sequence of classifier-free guidance (HF
       // UnbatchedClassifierFreeGuidanceLogitsProcessor): the negative prompt,
@@ -217,18 +222,31 @@ void decrt_seq_eos_tokens(decrt_seq *seq, decrt_memref1 *out) {
 }
 
 void decrt_seq_allowed_mask(decrt_seq *seq, decrt_memref2 *out) {
-  static std::vector<uint32_t> everything;
-  const std::vector<uint32_t> *mask = nullptr;
+  size_t words = (seq->logits.size() + 31) / 32;
+  const std::vector<uint32_t> *banMask = nullptr;
   guarded(seq, "computing banned strings", [&] {
     if (seq->ban)
-      mask = &seq->ban->allowedMask(seq->banState);
+      banMask = &seq->ban->allowedMask(seq->banState);
   });
-  if (!mask) {
-    // No filter (or it failed): a full mask of the right size.
-    everything.assign((seq->logits.size() + 31) / 32, 0xFFFFFFFFu);
-    mask = &everything;
-  }
-  fill(out, const_cast<uint32_t *>(mask->data()), 1, static_cast<int64_t>(mask->size()));
+  // The sequence's own buffer: banned strings AND the constraint (mask mode).
+  std::vector<uint32_t> &mask = seq->allowed;
+  if (banMask && banMask->size() == words)
+    mask = *banMask;
+  else
+    mask.assign(words, 0xFFFFFFFFu); // no filter (or it failed): everything
+  if (seq->constraint && !seq->constraint->rejection() && !seq->finished)
+    guarded(seq, "computing the constraint's mask",
+            [&] { seq->constraint->restrictMask(mask.data(), mask.size()); });
+  fill(out, mask.data(), 1, static_cast<int64_t>(mask.size()));
+}
+
+int32_t decrt_seq_check(decrt_seq *seq, int32_t token) {
+  if (seq->finished || token < 0 || !seq->constraint)
+    return 1;
+  bool accepted = true;
+  guarded(seq, "checking a token against the constraint",
+          [&] { accepted = seq->constraint->check(token, seq->logits); });
+  return accepted || seq->finished ? 1 : 0;
 }
 
 void decrt_seq_seeds(decrt_seq *seq, decrt_memref1 *out) {
@@ -244,6 +262,8 @@ void decrt_seq_forward(decrt_seq *seq, int32_t token) {
     const TorchModel &lm = *seq->model->model;
     if (!lm.forward(seq->state, &token, 1, seq->logits.data(), error))
       return seq->fail(error);
+    if (seq->constraint)
+      seq->constraint->onLogits(seq->logits);
     if (seq->guidance) {
       if (seq->unconditional.length() >= lm.maxContext())
         return seq->fail("the unconditional sequence of guidance reached the model's context "
@@ -264,6 +284,10 @@ int32_t decrt_seq_emit(decrt_seq *seq, int32_t token) {
     if (seq->logprobs >= 0 && seq->haveCapture)
       recordLogprobs(seq, token);
     seq->haveCapture = false;
+    if (seq->constraint && !seq->constraint->advance(token))
+      return seq->fail("the constraint does not allow token " + std::to_string(token) +
+                       " after " + std::to_string(seq->history.size() - seq->promptLength) +
+                       " generated tokens (the program did not enforce it)");
     seq->history.push_back(token);
     const std::vector<int32_t> &eos = seq->model->eos;
     if (std::find(eos.begin(), eos.end(), token) != eos.end())

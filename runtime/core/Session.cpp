@@ -83,12 +83,30 @@ std::unique_ptr<Session> Session::create(Program &program, const dec_session_opt
     session->tokenRules.push_back(std::move(rule));
   }
 
+  // Structured constraints compile once per session, for the model's
+  // vocabulary (one Vocabulary per model, shared by its constraints).
+  std::vector<std::shared_ptr<const cons::Vocabulary>> vocabularies(session->models.size());
   for (const Manifest::SequenceConfig &config : program.manifest().sequences) {
     BoundModel &bound = session->models[config.model];
     session->banFilters.push_back(
         config.ban.empty() ? nullptr
                            : std::make_unique<BanFilter>(config.ban, *bound.tokenizer,
                                                          bound.model->vocabSize()));
+    session->constraints.push_back(nullptr);
+    if (!config.constraint)
+      continue;
+    std::shared_ptr<const cons::Vocabulary> &vocab = vocabularies[config.model];
+    if (!vocab && !(vocab = cons::Vocabulary::fromTokenizer(bound.tokenizer,
+                                                            bound.model->vocabSize(), error))) {
+      error = "model '" + bound.name + "': " + error;
+      return nullptr;
+    }
+    session->constraints.back() = cons::compileConstraint(
+        config.constraint->kind, config.constraint->spec, cons::CompileOptions(), vocab, error);
+    if (!session->constraints.back()) {
+      error = config.constraint->kind + " constraint: " + error;
+      return nullptr;
+    }
   }
   return session;
 }
@@ -169,6 +187,14 @@ bool Session::run(const std::string &entryName, const std::string &prompt,
   result.timings.forward_ms = sequence->forwardMs;
   result.timings.total_ms = totalMs;
   result.timings.decode_ms = totalMs - call.loadMs - call.prefillMs;
+  if (sequence->constraint) {
+    ConstraintState &c = *sequence->constraint;
+    result.constraint.mode = c.rejection() ? 2 : 1;
+    result.constraint.mask_fills = c.maskFills;
+    result.constraint.token_checks = c.tokenChecks;
+    result.constraint.rejections = c.rejections;
+    result.constraint.satisfied = c.isAccepting() ? 1 : 0;
+  }
   if (sequence->logprobs >= 0) {
     size_t n = sequence->tokenLogprobs.size();
     result.num_logprobs = n;

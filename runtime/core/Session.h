@@ -11,6 +11,7 @@
 
 #include "dec/program_abi.h"
 #include "dec/runtime.h"
+#include "runtime/core/ConstraintState.h"
 #include "runtime/core/Program.h"
 #include "runtime/core/StringMatchers.h"
 #include "runtime/core/TokenRules.h"
@@ -31,7 +32,7 @@ class Call;
 struct BoundModel {
   std::string name;
   std::unique_ptr<TorchModel> model;
-  std::unique_ptr<Tokenizer> tokenizer;
+  std::shared_ptr<const Tokenizer> tokenizer;
   std::vector<int32_t> eos;
 };
 
@@ -46,6 +47,11 @@ public:
   }
   /// The ban filter of sequence config `index`; nullptr when it bans nothing.
   BanFilter *banFilter(int index) { return banFilters[index].get(); }
+  /// The compiled structured constraint of sequence config `index`; nullptr
+  /// when it has none.
+  std::shared_ptr<const cons::Constraint> constraint(int index) const {
+    return constraints[index];
+  }
   /// Token rule `index` of the manifest, resolved to ids; nullptr when out of range.
   const TokenRule *tokenRule(int index) const {
     return index >= 0 && index < static_cast<int>(tokenRules.size()) ? &tokenRules[index]
@@ -61,6 +67,7 @@ private:
   Program &program_;
   std::vector<BoundModel> models;
   std::vector<std::unique_ptr<BanFilter>> banFilters;
+  std::vector<std::shared_ptr<const cons::Constraint>> constraints;
   std::vector<TokenRule> tokenRules;
 };
 
@@ -100,6 +107,9 @@ struct decrt_seq {
   std::vector<std::vector<float>> ruleRows;
   std::vector<std::vector<int32_t>> ruleTouched;
   std::vector<float> fallbackRow; ///< what a failed rule returns: zeros
+  /// The structured constraint (regex, JSON Schema, grammar, choice), if any.
+  std::unique_ptr<dec::rt::ConstraintState> constraint;
+  std::vector<uint32_t> allowed; ///< the mask decrt_seq_allowed_mask returns
   /// Classifier-free guidance: the unconditional sequence's model state and
   /// next-token logits.
   bool guidance = false;

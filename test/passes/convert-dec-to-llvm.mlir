@@ -68,3 +68,29 @@ dec.decode @scoped(%prompt: !dec.text) -> !dec.text {
   }
   dec.return %out
 }
+
+// -----
+
+dec.model @lm kind "causal" path "/m.pt" tokenizer "/t.json"
+
+// A structured constraint is recorded in the sequence's manifest entry with its
+// enforcement; dec.check becomes decrt_seq_check, true when it returns non-zero.
+// CHECK-DAG: llvm.mlir.global external constant @__dec_manifest("{{.*}}\22sequences\22:[{\22ban\22:[],\22constraint\22:{\22enforce\22:\22rejection\22,\22kind\22:\22regex\22,\22spec\22:\22[ab]+\22},\22model\22:0,\22stop\22:[]}]}\00")
+// CHECK-DAG: llvm.func @decrt_seq_check(!llvm.ptr, i32) -> i32
+// CHECK-LABEL: func.func @__dec_entry_checked
+// CHECK: %[[SEQ:.*]] = llvm.call @decrt_seq_begin
+// CHECK: %[[R:.*]] = llvm.call @decrt_seq_check(%[[SEQ]], %{{.*}}) : (!llvm.ptr, i32) -> i32
+// CHECK: %[[OK:.*]] = llvm.icmp "ne" %[[R]], %{{.*}} : i32
+// CHECK: arith.xori %[[OK]]
+dec.decode @checked(%prompt: !dec.text) -> !dec.text {
+  %out = dec.autoregressive @lm(%prompt) max_tokens 4 constraint "regex" = "[ab]+" rejection {
+  ^bb0(%logits: memref<?x?xf32>, %seq: !dec.sequence, %step: i64):
+    %buf = memref.alloca() : memref<1xi32>
+    %cast = memref.cast %buf : memref<1xi32> to memref<?xi32>
+    logits.argmax %logits, %cast : memref<?x?xf32>, memref<?xi32>
+    %c0 = arith.constant 0 : index
+    %tok = memref.load %buf[%c0] : memref<1xi32>
+    dec.yield %tok : i32
+  }
+  dec.return %out
+}

@@ -102,3 +102,75 @@ dec.decode @two(%prompt: !dec.text) -> !dec.text {
   }
   dec.return %second
 }
+
+// -----
+
+dec.model @lm kind "causal" path "/m.pt" tokenizer "/t.json"
+
+// Mask mode: the constraint's allowed tokens join the bans before the sampler.
+// CHECK-LABEL: dec.decode @masked
+// CHECK: %[[SEQ:.*]] = dec.begin @lm(%{{.*}}) constraint "regex" = "[0-9]+"
+// CHECK-NOT: rejection
+// CHECK: memref.alloca_scope
+// CHECK:   %[[L:.*]] = dec.logits %[[SEQ]]
+// CHECK:   %[[MASK:.*]] = dec.allowed_mask %[[SEQ]]
+// CHECK:   logits.mask %[[L]], %[[MASK]]
+// CHECK:   logits.sample %[[L]], %{{.*}}, %[[STEP:.*]], %{{.*}} :
+// CHECK-NOT: dec.check
+// CHECK:   dec.emit
+dec.decode @masked(%prompt: !dec.text) -> !dec.text {
+  %out = dec.autoregressive @lm(%prompt) max_tokens 8 constraint "regex" = "[0-9]+" {
+  ^bb0(%logits: memref<?x?xf32>, %seq: !dec.sequence, %step: i64):
+    %buf = memref.alloca() : memref<1xi32>
+    %cast = memref.cast %buf : memref<1xi32> to memref<?xi32>
+    %seeds = dec.seeds %seq : memref<?xi64>
+    logits.sample %logits, %seeds, %step, %cast : memref<?x?xf32>, memref<?xi64>, memref<?xi32>
+    %c0 = arith.constant 0 : index
+    %tok = memref.load %buf[%c0] : memref<1xi32>
+    dec.yield %tok : i32
+  }
+  dec.return %out
+}
+
+// -----
+
+dec.model @lm kind "causal" path "/m.pt" tokenizer "/t.json"
+
+// Rejection mode: no mask; the whole choice runs in a retry loop that checks
+// the one token drawn. Attempt a samples with counter step + (a << 32); the
+// processors (here min_new_tokens via the step) still see the step itself.
+// CHECK-LABEL: dec.decode @rejected
+// CHECK: %[[SEQ:.*]] = dec.begin @lm(%{{.*}}) constraint "regex" = "[0-9]+" rejection
+// CHECK: ^bb0(%[[STEP:.*]]: i64, %{{.*}}: i1):
+// CHECK:   memref.alloca_scope
+// CHECK:     %[[RETRY:.*]]:2 = scf.while (%[[ATTEMPT:.*]] = %c0_i64) : (i64) -> (i32, i64)
+// CHECK:       %[[TOK:.*]] = memref.alloca_scope -> (i32)
+// CHECK:         %[[SHIFTED:.*]] = arith.shli %[[ATTEMPT]], %c32_i64
+// CHECK:         %[[COUNTER:.*]] = arith.addi %[[STEP]], %[[SHIFTED]]
+// CHECK:         %[[L:.*]] = dec.logits %[[SEQ]]
+// CHECK-NOT:     dec.allowed_mask
+// CHECK:         arith.cmpi slt, %[[STEP]]
+// CHECK:         logits.sample %[[L]], %{{.*}}, %[[COUNTER]], %{{.*}} :
+// CHECK:       %[[OK:.*]] = dec.check %[[SEQ]], %[[TOK]]
+// CHECK:       %[[AGAIN:.*]] = arith.xori %[[OK]], %true
+// CHECK:       scf.condition(%[[AGAIN]]) %[[TOK]], %[[ATTEMPT]]
+// CHECK:     } do {
+// CHECK:     ^bb0(%{{.*}}: i32, %[[A:.*]]: i64):
+// CHECK:       %[[NEXT:.*]] = arith.addi %[[A]], %c1_i64
+// CHECK:       scf.yield %[[NEXT]]
+// CHECK:     dec.emit %[[SEQ]], %[[RETRY]]#0
+dec.decode @rejected(%prompt: !dec.text) -> !dec.text {
+  %out = dec.autoregressive @lm(%prompt) max_tokens 8 constraint "regex" = "[0-9]+" rejection {
+  ^bb0(%logits: memref<?x?xf32>, %seq: !dec.sequence, %step: i64):
+    %two = arith.constant 2 : i64
+    %early = arith.cmpi slt, %step, %two : i64
+    %buf = memref.alloca() : memref<1xi32>
+    %cast = memref.cast %buf : memref<1xi32> to memref<?xi32>
+    %seeds = dec.seeds %seq : memref<?xi64>
+    logits.sample %logits, %seeds, %step, %cast : memref<?x?xf32>, memref<?xi64>, memref<?xi32>
+    %c0 = arith.constant 0 : index
+    %tok = memref.load %buf[%c0] : memref<1xi32>
+    dec.yield %tok : i32
+  }
+  dec.return %out
+}

@@ -42,7 +42,8 @@ Options:
   --max-tokens N         override the program's token budget
   -n, --num-samples N    generate N independent samples (sample indices 0..N-1)
   --json                 print {tokens, text, timings, ...} as JSON, no streaming
-                         (and "logprobs" when the program asks for them)
+                         (and "logprobs" when the program asks for them,
+                         "constraint" when it has a structured constraint)
   --echo                 print the prompt before the generated text
   --threads N            threads for the model (default: libtorch's)
   --model NAME=PATH      run model NAME with another TorchScript file
@@ -280,6 +281,12 @@ int main(int argc, char **argv) {
         }
         samples.back()["logprobs"] = std::move(logprobs);
       }
+      if (const dec_constraint_stats &c = result.constraint; c.mode != 0)
+        samples.back()["constraint"] = {{"enforce", c.mode == 2 ? "rejection" : "mask"},
+                                        {"satisfied", c.satisfied != 0},
+                                        {"mask_fills", c.mask_fills},
+                                        {"token_checks", c.token_checks},
+                                        {"rejections", c.rejections}};
     } else {
       std::fputc('\n', stdout);
       if (interactive)

@@ -108,6 +108,11 @@ struct BeginOpLowering : ConvertOpToLLVMPattern<BeginOp> {
     }
     if (auto logprobs = op.getLogprobs())
       config["logprobs"] = static_cast<int64_t>(*logprobs);
+    if (auto kind = op.getConstraintKindAttr())
+      config["constraint"] = llvm::json::Object{
+          {"kind", kind.getValue().str()},
+          {"spec", op.getConstraintSpecAttr().getValue().str()},
+          {"enforce", op.getRejection() ? "rejection" : "mask"}};
     tables.sequences.push_back(std::move(config));
     Location loc = op.getLoc();
     Value modelArg = LLVM::ConstantOp::create(rewriter, loc, rewriter.getI32Type(),
@@ -238,12 +243,15 @@ struct ForwardOpLowering : ConvertOpToLLVMPattern<ForwardOp> {
   }
 };
 
-struct EmitOpLowering : ConvertOpToLLVMPattern<EmitOp> {
-  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
-  LogicalResult matchAndRewrite(EmitOp op, OpAdaptor adaptor,
+/// dec.emit and dec.check: a runtime call (sequence, token) -> i32, as an i1.
+template <typename OpTy>
+struct TokenPredicateLowering : ConvertOpToLLVMPattern<OpTy> {
+  TokenPredicateLowering(const LLVMTypeConverter &converter, llvm::StringRef function)
+      : ConvertOpToLLVMPattern<OpTy>(converter), function(function) {}
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto call = callRuntime(rewriter, loc, abi::kSeqEmit, rewriter.getI32Type(),
+    auto call = callRuntime(rewriter, loc, function, rewriter.getI32Type(),
                             {adaptor.getSequence(), adaptor.getToken()});
     Value zero = LLVM::ConstantOp::create(rewriter, loc, rewriter.getI32Type(),
                                           rewriter.getI32IntegerAttr(0));
@@ -251,6 +259,7 @@ struct EmitOpLowering : ConvertOpToLLVMPattern<EmitOp> {
                                               zero);
     return success();
   }
+  llvm::StringRef function;
 };
 
 struct FinishOpLowering : ConvertOpToLLVMPattern<FinishOp> {
@@ -354,9 +363,11 @@ struct ConvertDecToLLVMPass
 
     RewritePatternSet patterns(ctx);
     patterns.add<DecodeOpLowering, ReturnOpLowering, ModelOpLowering, MaxTokensOpLowering,
-                 ForwardOpLowering, EmitOpLowering, FinishOpLowering, StepScopeLowering>(
+                 ForwardOpLowering, FinishOpLowering, StepScopeLowering>(
         converter);
     patterns.add<BeginOpLowering>(converter, tables);
+    patterns.add<TokenPredicateLowering<EmitOp>>(converter, abi::kSeqEmit);
+    patterns.add<TokenPredicateLowering<CheckOp>>(converter, abi::kSeqCheck);
     patterns.add<BufferOpLowering<LogitsOp>>(converter, abi::kSeqLogits);
     patterns.add<BufferOpLowering<HistoryOp>>(converter, abi::kSeqHistory);
     patterns.add<BufferOpLowering<EosTokensOp>>(converter, abi::kSeqEosTokens);

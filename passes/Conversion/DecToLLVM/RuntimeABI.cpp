@@ -25,6 +25,7 @@ void mlir::dec::abi::declareRuntimeFunctions(ModuleOp module) {
     declare(name, voidType, {ptr, ptr});
   declare(kSeqForward, voidType, {ptr, i32});
   declare(kSeqEmit, i32, {ptr, i32});
+  declare(kSeqCheck, i32, {ptr, i32});
   declare(kSeqFinish, ptr, {ptr});
   for (StringRef name :
        {kSeqPromptTokens, kSeqGeneratedTokens, kSeqUnconditionalLogits, kSeqCaptureLogits})

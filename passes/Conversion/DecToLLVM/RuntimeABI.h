@@ -29,6 +29,7 @@ constexpr llvm::StringLiteral kSeqAllowedMask = "decrt_seq_allowed_mask"; // voi
 constexpr llvm::StringLiteral kSeqSeeds = "decrt_seq_seeds";            // void(ptr, ptr desc)
 constexpr llvm::StringLiteral kSeqForward = "decrt_seq_forward";        // void(ptr, i32)
 constexpr llvm::StringLiteral kSeqEmit = "decrt_seq_emit";              // i32(ptr, i32)
+constexpr llvm::StringLiteral kSeqCheck = "decrt_seq_check";            // i32(ptr, i32)
 constexpr llvm::StringLiteral kSeqFinish = "decrt_seq_finish";          // ptr(ptr)
 constexpr llvm::StringLiteral kSeqPromptTokens = "decrt_seq_prompt_tokens";       // void(ptr, ptr desc)
 constexpr llvm::StringLiteral kSeqGeneratedTokens = "decrt_seq_generated_tokens"; // void(ptr, ptr desc)

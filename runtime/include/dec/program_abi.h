@@ -56,6 +56,12 @@ void decrt_seq_eos_tokens(decrt_seq *seq, decrt_memref1 *out);
 /* i32 [1, ceil(vocab/32)]: bit t%32 of word t/32 set when token t may follow
  * without completing a banned string. */
 void decrt_seq_allowed_mask(decrt_seq *seq, decrt_memref2 *out);
+/* Rejection mode of a structured constraint: 1 when the constraint allows
+ * `token` next (or the sequence has none, or token is -1); 0 when it does not:
+ * then the token is removed (-inf) from this step's logits and the logits
+ * buffer is restored to the model's logits minus every token rejected in this
+ * step, ready for the program to sample again. */
+int32_t decrt_seq_check(decrt_seq *seq, int32_t token);
 /* i64 [1]: the sequence's random seed (Philox key). */
 void decrt_seq_seeds(decrt_seq *seq, decrt_memref1 *out);
 /* Runs the model on `token` (one incremental step). */

@@ -85,6 +85,14 @@ typedef struct dec_timings {
   double total_ms;    /* the whole call */
 } dec_timings;
 
+typedef struct dec_constraint_stats {
+  int32_t mode;          /* 0: none, 1: mask, 2: rejection */
+  int32_t satisfied;     /* the text is a complete match of the constraint */
+  uint64_t mask_fills;   /* full allowed-token masks computed (mask mode) */
+  uint64_t token_checks; /* single-token checks (rejection mode) */
+  uint64_t rejections;   /* of those, tokens the constraint refused */
+} dec_constraint_stats;
+
 typedef struct dec_result {
   char *text;                 /* NUL-terminated generated text */
   size_t text_length;
@@ -103,6 +111,9 @@ typedef struct dec_result {
   size_t num_top_logprobs;     /* N */
   int32_t *top_logprob_tokens; /* [num_logprobs * N] */
   float *top_logprobs;         /* [num_logprobs * N] */
+  /* The structured constraint (regex, JSON Schema, grammar, choice), if the
+   * schedule has one; all zero otherwise. */
+  dec_constraint_stats constraint;
 } dec_result;
 
 int dec_session_run(dec_session *session, const char *entry, const char *prompt,

@@ -83,3 +83,42 @@ dec.decode @f(%prompt: !dec.text) -> !dec.text {
   %text = dec.finish %seq
   dec.return %text
 }
+
+// -----
+
+dec.model @lm kind "causal" path "/m.pt" tokenizer "/t.json"
+
+dec.decode @f(%prompt: !dec.text) -> !dec.text {
+  // expected-error @+1 {{unknown constraint kind 'xml' (expected regex, json_schema, gbnf, lark or choice)}}
+  %out = dec.autoregressive @lm(%prompt) max_tokens 4 constraint "xml" = "<a/>" {
+  ^bb0(%logits: memref<?x?xf32>, %seq: !dec.sequence, %step: i64):
+    %c0 = arith.constant 0 : i32
+    dec.yield %c0 : i32
+  }
+  dec.return %out
+}
+
+// -----
+
+dec.model @lm kind "causal" path "/m.pt" tokenizer "/t.json"
+
+dec.decode @f(%prompt: !dec.text) -> !dec.text {
+  // expected-error @+1 {{'rejection' needs a structured constraint}}
+  %out = dec.autoregressive @lm(%prompt) max_tokens 4 rejection {
+  ^bb0(%logits: memref<?x?xf32>, %seq: !dec.sequence, %step: i64):
+    %c0 = arith.constant 0 : i32
+    dec.yield %c0 : i32
+  }
+  dec.return %out
+}
+
+// -----
+
+dec.model @lm kind "causal" path "/m.pt" tokenizer "/t.json"
+
+dec.decode @f(%prompt: !dec.text) -> !dec.text {
+  // expected-error @+1 {{has a constraint source but no constraint kind}}
+  %seq = dec.begin @lm(%prompt) {constraint_spec = "[0-9]"}
+  %text = dec.finish %seq
+  dec.return %text
+}

@@ -60,3 +60,21 @@ dec.decode @steps(%prompt: !dec.text) -> !dec.text {
   %text = dec.finish %seq
   dec.return %text
 }
+
+// A structured constraint enforced by rejection, and the check it expands to.
+// CHECK-LABEL: dec.decode @structured
+// CHECK: dec.autoregressive @lm(%{{.*}}) max_tokens 8 constraint "json_schema" = "{\22type\22: \22integer\22}" rejection {
+// CHECK: %[[SEQ:.*]] = dec.begin @lm(%{{.*}}) constraint "regex" = "[0-9]+"
+// CHECK: dec.check %[[SEQ]], %{{.*}}
+dec.decode @structured(%prompt: !dec.text) -> !dec.text {
+  %out = dec.autoregressive @lm(%prompt) max_tokens 8 constraint "json_schema" = "{\"type\": \"integer\"}" rejection {
+  ^bb0(%logits: memref<?x?xf32>, %seq: !dec.sequence, %step: i64):
+    %c0 = arith.constant 0 : i32
+    dec.yield %c0 : i32
+  }
+  %seq = dec.begin @lm(%prompt) constraint "regex" = "[0-9]+"
+  %t = arith.constant 3 : i32
+  %ok = dec.check %seq, %t
+  %text = dec.finish %seq
+  dec.return %out
+}

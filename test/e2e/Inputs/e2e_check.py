@@ -17,11 +17,23 @@
       against the distribution after it. Also checks that the same counts are
       rejected against a wrong distribution (the test can fail).
 
+  e2e_check.py constrained RESULT.json --model M.pt --tokenizer T.json --viable REGEX
+               [--processors ...] [--enforce mask|rejection]
+      RESULT holds many one-token samples of a program with a structured
+      constraint. The exact reference: the model's next-token distribution
+      after the processors, restricted to the tokens whose bytes are a viable
+      prefix of the constraint (REGEX, a Python bytes regex that fullmatches
+      exactly the viable prefixes, written independently of dec's engine) and
+      renormalised. Tests the first tokens against it by chi-square, checks
+      the control, and that the runtime enforced the constraint the way asked
+      (mask fills or single-token checks).
+
 Exit status 0 when everything matches; otherwise prints the first mismatch.
 """
 import argparse
 import json
 import os
+import re
 import sys
 
 import torch
@@ -185,10 +197,60 @@ def distribution(args, result):
     print("OK distribution")
 
 
+def constrained(args, result):
+    model = torch.jit.load(args.model)
+    processors = load_processors(args.processors)
+    samples = result["samples"]
+    prompt = samples[0]["prompt_tokens"]
+    table = token_bytes(args.tokenizer)
+    viable = re.compile(args.viable.encode("latin-1"))
+    scores = ref.process(ref.next_logits(model, prompt), prompt, processors)
+    allowed = [t for t in range(scores.shape[0])
+               if table.get(t) and viable.fullmatch(table[t])]
+    if not allowed:
+        fail("no token is allowed at the first step")
+    masked = torch.full_like(scores, float("-inf"))
+    masked[allowed] = scores[allowed]
+    probs = torch.softmax(masked, dim=-1).tolist()
+    mass = torch.softmax(scores, dim=-1)[allowed].sum().item()
+    print(f"{len(allowed)} tokens allowed at step 1, holding {mass:.3f} of the mass")
+
+    first = {}
+    checks = 0
+    for s in samples:
+        c = s.get("constraint")
+        if not c or c["enforce"] != args.enforce:
+            fail(f"the sample was not constrained in {args.enforce} mode: {c}")
+        if args.enforce == "mask" and (c["mask_fills"] < 1 or c["token_checks"] != 0):
+            fail(f"mask mode should fill masks and check no single token: {c}")
+        if args.enforce == "rejection" and (c["mask_fills"] != 0 or c["token_checks"] < 1):
+            fail(f"rejection mode should check tokens and fill no mask: {c}")
+        checks += c["token_checks"] if args.enforce == "rejection" else c["mask_fills"]
+        first[s["tokens"][0]] = first.get(s["tokens"][0], 0) + 1
+    pvalue, cells = chi_square(first, probs, "step 1")
+    print(f"step 1: {len(samples)} samples, {cells} cells, chi-square p = {pvalue:.4f}")
+    if pvalue < args.alpha:
+        fail(f"step 1 frequencies do not match the masked distribution (p = {pvalue:.2e})")
+    # The same counts against the sampler's distribution with the mask applied
+    # after the temperature at 1.5 instead must fail.
+    wrong_scores = ref.process(ref.next_logits(model, prompt), prompt,
+                               processors + [("temperature", 1.5)])
+    wrong = torch.full_like(wrong_scores, float("-inf"))
+    wrong[allowed] = wrong_scores[allowed]
+    pwrong, _ = chi_square(first, torch.softmax(wrong, dim=-1).tolist(), "control")
+    print(f"control: the same counts against a wrong distribution: p = {pwrong:.2e}")
+    if pwrong >= args.alpha:
+        fail("the chi-square test cannot tell a wrong distribution apart")
+    what = "single-token checks" if args.enforce == "rejection" else "mask fills"
+    print(f"{args.enforce}: {checks / len(samples):.2f} {what} per sample "
+          f"(rejection with replacement would need 1 / {mass:.3f} = {1 / mass:.2f} checks)")
+    print("OK constrained")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["greedy", "distribution"])
+    ap.add_argument("mode", choices=["greedy", "distribution", "constrained"])
     ap.add_argument("result", help="dec-run --json output")
     ap.add_argument("--model", required=True)
     ap.add_argument("--tokenizer")
@@ -200,10 +262,13 @@ def main():
     ap.add_argument("--ban-eos", action="store_true")
     ap.add_argument("--stop", nargs="*", default=[], type=lambda s: s.encode())
     ap.add_argument("--alpha", type=float, default=1e-3)
+    ap.add_argument("--viable", help="constrained: bytes regex of the viable prefixes")
+    ap.add_argument("--enforce", choices=["mask", "rejection"], default="mask")
     args = ap.parse_args()
     with open(args.result, encoding="utf-8") as f:
         result = json.load(f)
-    (greedy if args.mode == "greedy" else distribution)(args, result)
+    {"greedy": greedy, "distribution": distribution,
+     "constrained": constrained}[args.mode](args, result)
 
 
 if __name__ == "__main__":
