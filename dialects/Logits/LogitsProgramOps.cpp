@@ -140,7 +140,8 @@ struct InlineConstantInputs : OpRewritePattern<ProgramOp> {
   LogicalResult matchAndRewrite(ProgramOp op, PatternRewriter &rewriter) const override {
     Block &body = op.getBody().front();
     unsigned first = isa<ChooseOp>(op.getOperation()) ? 2 : 1;
-    for (auto [i, input] : llvm::enumerate(op.getInputs())) {
+    for (auto [index, input] : llvm::enumerate(op.getInputs())) {
+      size_t i = index; // a plain variable: the lambda below captures it
       Attribute value;
       BlockArgument arg = body.getArgument(i + 1);
       if (!arg.getType().isIntOrFloat() || input.getType() != arg.getType() ||

@@ -23,6 +23,8 @@
 
 #include "dialects/Logits/LogitsDialect.h"
 #include "passes/Passes.h"
+#include "test/unit/KernelJit.h"
+#include "test/unit/RandomRows.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -61,128 +63,16 @@
 #include <string>
 #include <vector>
 
+using namespace dec::test;
+
 namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 //===----------------------------------------------------------------------===//
-// JIT: one-op MLIR functions, lowered and compiled once per process
+// One-op MLIR functions (test/unit/KernelJit.h compiles them)
 //===----------------------------------------------------------------------===//
-
-enum class Pipeline {
-  /// convert-logits-to-scf and the upstream conversions, nothing else (the
-  /// pipeline of test/passes/convert-logits-to-scf-exec.mlir).
-  Standalone,
-  /// dec-lower-to-llvm: the production pipeline, with canonicalize and CSE.
-  Production,
-  /// logits-decompose (and logits-fuse) first: every op as a row program,
-  /// then Standalone.
-  Programs,
-  /// As Programs, lowered by convert-logits-to-vector (the fused kernels).
-  Vectorized,
-};
-
-mlir::MLIRContext &context() {
-  static mlir::MLIRContext *ctx = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    mlir::DialectRegistry registry;
-    registry.insert<mlir::logits::LogitsDialect, mlir::dec::DecDialect, mlir::arith::ArithDialect,
-                    mlir::cf::ControlFlowDialect, mlir::func::FuncDialect,
-                    mlir::index::IndexDialect, mlir::LLVM::LLVMDialect, mlir::math::MathDialect,
-                    mlir::memref::MemRefDialect, mlir::scf::SCFDialect>();
-    mlir::registerBuiltinDialectTranslation(registry);
-    mlir::registerLLVMDialectTranslation(registry);
-    auto *c = new mlir::MLIRContext(registry); // Lives as long as the engines.
-    c->disableMultithreading(); // One-op modules; no thread pool needed.
-    c->loadAllAvailableDialects();
-    return c;
-  }();
-  return *ctx;
-}
-
-void addLowering(mlir::PassManager &pm, Pipeline pipeline) {
-  if (pipeline == Pipeline::Production) {
-    mlir::dec::buildLowerToLLVMPipeline(pm);
-    return;
-  }
-  if (pipeline == Pipeline::Programs || pipeline == Pipeline::Vectorized) {
-    pm.addPass(mlir::dec::createLogitsDecompose());
-    pm.addPass(mlir::dec::createLogitsFuse());
-    pm.addPass(mlir::createCanonicalizerPass());
-  }
-  if (pipeline == Pipeline::Vectorized)
-    pm.addPass(mlir::dec::createConvertLogitsToVector());
-  pm.addPass(mlir::dec::createConvertLogitsToSCF());
-  pm.addPass(mlir::createSCFToControlFlowPass());
-  pm.addPass(mlir::memref::createExpandStridedMetadataPass());
-  pm.addPass(mlir::createConvertVectorToLLVMPass());
-  pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(mlir::createConvertMathToLLVMPass());
-  pm.addPass(mlir::createArithToLLVMConversionPass());
-  pm.addPass(mlir::createConvertIndexToLLVMPass());
-  pm.addPass(mlir::createConvertControlFlowToLLVMPass());
-  pm.addPass(mlir::createConvertFuncToLLVMPass());
-  pm.addPass(mlir::createReconcileUnrealizedCastsPass());
-}
-
-/// A JIT-compiled function `@k` with the C interface `_mlir_ciface_k`.
-template <typename Sig> class Kernel;
-template <typename... Args> class Kernel<void(Args...)> {
-public:
-  Kernel(const std::string &source, Pipeline pipeline = Pipeline::Standalone) {
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        mlir::parseSourceString<mlir::ModuleOp>(source, &context());
-    if (!module)
-      fail("cannot parse kernel:\n" + source);
-    mlir::PassManager pm(&context());
-    addLowering(pm, pipeline);
-    if (mlir::failed(pm.run(*module)))
-      fail("cannot lower kernel:\n" + source);
-    // `transformer` is a function_ref: the optimizer must outlive create().
-    auto optimize = mlir::makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0,
-                                                    /*targetMachine=*/nullptr);
-    mlir::ExecutionEngineOptions options;
-    options.transformer = optimize;
-    auto engine = mlir::ExecutionEngine::create(*module, options);
-    if (!engine)
-      fail("cannot JIT kernel: " + llvm::toString(engine.takeError()));
-    this->engine = std::move(*engine);
-    auto symbol = this->engine->lookup("_mlir_ciface_k");
-    if (!symbol)
-      fail("no _mlir_ciface_k: " + llvm::toString(symbol.takeError()));
-    fn = reinterpret_cast<void (*)(Args...)>(*symbol);
-  }
-  void operator()(Args... args) const { fn(args...); }
-
-private:
-  [[noreturn]] static void fail(const std::string &why) {
-    std::fprintf(stderr, "%s\n", why.c_str());
-    std::abort();
-  }
-  std::unique_ptr<mlir::ExecutionEngine> engine;
-  void (*fn)(Args...) = nullptr;
-};
-
-/// `func.func @k(<params>) { <body>; return }` with the C interface.
-std::string kernelSource(const std::string &params, const std::string &body) {
-  return "func.func @k(" + params + ") attributes {llvm.emit_c_interface} {\n  " + body +
-         "\n  return\n}\n";
-}
-
-using F32Matrix = StridedMemRefType<float, 2>;
-using I32Matrix = StridedMemRefType<int32_t, 2>;
-using I32Vector = StridedMemRefType<int32_t, 1>;
-using I64Vector = StridedMemRefType<int64_t, 1>;
-
-template <typename T> StridedMemRefType<T, 2> matrixRef(std::vector<T> &data, int64_t rows,
-                                                         int64_t cols) {
-  return {data.data(), data.data(), 0, {rows, cols}, {cols, 1}};
-}
-template <typename T> StridedMemRefType<T, 1> vectorRef(std::vector<T> &data) {
-  return {data.data(), data.data(), 0, {static_cast<int64_t>(data.size())}, {1}};
-}
 
 const std::string kL = "%l: memref<?x?xf32>";
 
@@ -249,105 +139,11 @@ const SampleKernel &sampleKernel() { static SampleKernel k(sampleSource()); retu
 // Test data
 //===----------------------------------------------------------------------===//
 
-const std::vector<int64_t> kVocabs = {1, 2, 31, 32, 33, 1000, 4096, 128256};
-
-enum class RowKind {
-  Normal,    // N(0, 2)
-  Ties,      // few distinct values (including -0.0 and +0.0): many exact ties
-  NegInf,    // normal with ~40% -inf
-  AllNegInf, // every entry -inf
-  NaN,       // normal with ~10% NaN
-  NoNumber,  // only NaN and -inf
-  Huge,      // N(0, 1e4), some entries near +-FLT_MAX
-  Tiny,      // N(0, 1e-30): differences far below one ulp of 1 (and subnormals)
-  Peaked,    // normal with one logit 12 above the rest
-};
+// The row kinds before PosInf (which this test does not use).
 constexpr int kNumKinds = static_cast<int>(RowKind::Peaked) + 1;
 
-const char *kindName(RowKind kind) {
-  static const char *names[] = {"normal", "ties", "neg-inf", "all-neg-inf", "nan",
-                                "no-number", "huge", "tiny", "peaked"};
-  return names[static_cast<int>(kind)];
-}
-
-void fillRow(float *row, int64_t vocab, RowKind kind, std::mt19937_64 &rng) {
-  std::normal_distribution<float> normal(0.0f, 2.0f);
-  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
-  static const float tieValues[] = {-2.0f, -1.0f, -0.0f, 0.0f, 1.0f, 2.0f};
-  for (int64_t v = 0; v < vocab; ++v) {
-    float x = normal(rng);
-    switch (kind) {
-    case RowKind::Normal:
-    case RowKind::Peaked:
-      break;
-    case RowKind::Ties:
-      x = tieValues[rng() % 6];
-      break;
-    case RowKind::NegInf:
-      x = unit(rng) < 0.4f ? -kInf : x;
-      break;
-    case RowKind::AllNegInf:
-      x = -kInf;
-      break;
-    case RowKind::NaN:
-      x = unit(rng) < 0.1f ? kNaN : x;
-      break;
-    case RowKind::NoNumber:
-      x = rng() % 2 ? kNaN : -kInf;
-      break;
-    case RowKind::Huge:
-      x = unit(rng) < 0.01f ? std::copysign(3.0e38f, x) : x * 5e3f;
-      break;
-    case RowKind::Tiny:
-      x = x * (unit(rng) < 0.1f ? 1e-39f : 1e-30f);
-      break;
-    }
-    row[v] = x;
-  }
-  if (kind == RowKind::Peaked && vocab > 0)
-    row[rng() % vocab] = 12.0f + *std::max_element(row, row + vocab);
-  if (kind == RowKind::NaN && vocab > 1)
-    row[0] = kNaN; // NaN in front of every number: stresses "first maximum".
-}
-
-struct Logits {
-  int64_t batch = 0, vocab = 0;
-  std::vector<float> data;
-  std::vector<RowKind> kinds;
-
-  float *row(int64_t b) { return data.data() + b * vocab; }
-  const float *row(int64_t b) const { return data.data() + b * vocab; }
-  F32Matrix ref() { return matrixRef(data, batch, vocab); }
-  std::string describe(int64_t b) const {
-    return "vocab " + std::to_string(vocab) + ", batch " + std::to_string(batch) + ", row " +
-           std::to_string(b) + " (" + kindName(kinds[b]) + ")";
-  }
-};
-
-Logits makeLogits(int64_t vocab, std::vector<RowKind> kinds, std::mt19937_64 &rng) {
-  Logits l;
-  l.batch = static_cast<int64_t>(kinds.size());
-  l.vocab = vocab;
-  l.kinds = std::move(kinds);
-  l.data.resize(l.batch * vocab);
-  for (int64_t b = 0; b < l.batch; ++b)
-    fillRow(l.row(b), vocab, l.kinds[b], rng);
-  return l;
-}
-
-/// Per vocabulary size: one single-row matrix per row kind, and three-row
-/// matrices that together hold every kind (rows of different kinds share a
-/// call, so a kernel that leaks state between rows shows up).
 std::vector<Logits> logitsCases(int64_t vocab, uint64_t seed) {
-  std::mt19937_64 rng(seed * 1000003u + vocab);
-  std::vector<Logits> cases;
-  for (int k = 0; k < kNumKinds; ++k)
-    cases.push_back(makeLogits(vocab, {static_cast<RowKind>(k)}, rng));
-  for (int k = 0; k < kNumKinds; k += 3)
-    cases.push_back(makeLogits(vocab, {static_cast<RowKind>(k), static_cast<RowKind>(k + 1),
-                                       static_cast<RowKind>(k + 2)},
-                               rng));
-  return cases;
+  return dec::test::logitsCases(vocab, seed, kNumKinds);
 }
 
 //===----------------------------------------------------------------------===//
@@ -632,71 +428,6 @@ int32_t refSample(const float *row, int64_t vocab, uint64_t seed, uint64_t step)
     }
   }
   return lastPositive;
-}
-
-//===----------------------------------------------------------------------===//
-// Chi-square goodness of fit (no external libraries)
-//===----------------------------------------------------------------------===//
-
-/// Regularized upper incomplete gamma Q(a, x) = Gamma(a, x) / Gamma(a):
-/// series for x < a + 1, Lentz's continued fraction otherwise (Numerical
-/// Recipes, 6.2).
-double gammaQ(double a, double x) {
-  if (x <= 0)
-    return 1.0;
-  double logPrefix = a * std::log(x) - x - std::lgamma(a);
-  if (x < a + 1) {
-    double term = 1.0 / a, sum = term;
-    for (int n = 1; n < 1000 && std::fabs(term) > std::fabs(sum) * 1e-16; ++n) {
-      term *= x / (a + n);
-      sum += term;
-    }
-    return 1.0 - sum * std::exp(logPrefix);
-  }
-  const double tiny = 1e-300;
-  double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
-  for (int i = 1; i < 1000; ++i) {
-    double an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    d = std::fabs(d) < tiny ? tiny : d;
-    c = b + an / c;
-    c = std::fabs(c) < tiny ? tiny : c;
-    d = 1 / d;
-    double delta = d * c;
-    h *= delta;
-    if (std::fabs(delta - 1) < 1e-16)
-      break;
-  }
-  return std::exp(logPrefix) * h;
-}
-
-/// P(X >= stat) for X ~ chi-square with `df` degrees of freedom.
-double chiSquarePValue(double stat, int df) { return gammaQ(df / 2.0, stat / 2.0); }
-
-/// Pearson's test of `counts` against `probs`; categories expected fewer
-/// than 5 times are pooled into one.
-double goodnessOfFit(const std::vector<int> &counts, const std::vector<long double> &probs) {
-  int n = 0;
-  for (int c : counts)
-    n += c;
-  double stat = 0, pooledExpected = 0, pooledObserved = 0;
-  int categories = 0;
-  for (size_t i = 0; i < counts.size(); ++i) {
-    double expected = double(probs[i]) * n;
-    if (expected < 5) {
-      pooledExpected += expected;
-      pooledObserved += counts[i];
-      continue;
-    }
-    stat += (counts[i] - expected) * (counts[i] - expected) / expected;
-    ++categories;
-  }
-  if (pooledExpected > 0) {
-    stat += (pooledObserved - pooledExpected) * (pooledObserved - pooledExpected) / pooledExpected;
-    ++categories;
-  }
-  return chiSquarePValue(stat, categories - 1);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1194,15 +925,15 @@ TEST(LogitsKernelsTest, SampleChiSquare) {
 // Every op rewritten as a row program (logits-decompose) computes exactly what
 // the op's own lowering computes: bit for bit, on every kind of row.
 TEST(LogitsKernelsTest, RowProgramsAgree) {
-  TemperatureKernel temperature(temperatureSource(), Pipeline::Programs);
-  TopKKernel topK(topKSource(), Pipeline::Programs);
-  ProbKernel topP(topPSource(), Pipeline::Programs), minP(minPSource(), Pipeline::Programs);
-  PenaltyKernel penalty(penaltySource(), Pipeline::Programs);
-  SuppressKernel suppress(suppressSource(), Pipeline::Programs);
-  MaskKernel mask(maskSource(), Pipeline::Programs);
-  SoftmaxKernel softmax(softmaxSource(), Pipeline::Programs);
-  ArgmaxKernel argmax(argmaxSource(), Pipeline::Programs);
-  SampleKernel sample(sampleSource(), Pipeline::Programs);
+  TemperatureKernel temperature(temperatureSource(), Lowering::Programs);
+  TopKKernel topK(topKSource(), Lowering::Programs);
+  ProbKernel topP(topPSource(), Lowering::Programs), minP(minPSource(), Lowering::Programs);
+  PenaltyKernel penalty(penaltySource(), Lowering::Programs);
+  SuppressKernel suppress(suppressSource(), Lowering::Programs);
+  MaskKernel mask(maskSource(), Lowering::Programs);
+  SoftmaxKernel softmax(softmaxSource(), Lowering::Programs);
+  ArgmaxKernel argmax(argmaxSource(), Lowering::Programs);
+  SampleKernel sample(sampleSource(), Lowering::Programs);
   int calls = 0;
   for (int64_t vocab : {1, 2, 33, 1000, 4096})
     for (Logits &input : logitsCases(vocab, 21)) {
@@ -1276,8 +1007,8 @@ TEST(LogitsKernelsTest, FusedPipelineAgrees) {
       "  logits.min_p %l, %q : memref<?x?xf32>\n"
       "  logits.sample %l, %seeds, %step, %tok : memref<?x?xf32>, memref<?xi64>, memref<?xi32>");
   using PipelineKernel = Kernel<void(F32Matrix *, I32Matrix *, I64Vector *, int64_t, I32Vector *)>;
-  PipelineKernel reference(source), fused(source, Pipeline::Programs),
-      vectorized(source, Pipeline::Vectorized);
+  PipelineKernel reference(source), fused(source, Lowering::Programs),
+      vectorized(source, Lowering::Vectorized);
   int draws = 0, vectorDifferences = 0;
   for (int64_t vocab : {50, 4096})
     for (Logits &input : logitsCases(vocab, 33)) {
@@ -1317,22 +1048,22 @@ TEST(LogitsKernelsTest, FusedPipelineAgrees) {
 // ulps, filters and choices must agree except when a decision sits within
 // rounding of its boundary, which must be rare.
 TEST(LogitsKernelsTest, VectorizedKernelsAgree) {
-  TemperatureKernel temperature(temperatureSource(), Pipeline::Vectorized);
-  TopKKernel topK(topKSource(), Pipeline::Vectorized);
-  ProbKernel topP(topPSource(), Pipeline::Vectorized), minP(minPSource(), Pipeline::Vectorized);
-  PenaltyKernel penalty(penaltySource(), Pipeline::Vectorized);
-  SuppressKernel suppress(suppressSource(), Pipeline::Vectorized);
-  MaskKernel mask(maskSource(), Pipeline::Vectorized);
-  SoftmaxKernel softmax(softmaxSource(), Pipeline::Vectorized);
-  ArgmaxKernel argmax(argmaxSource(), Pipeline::Vectorized);
-  SampleKernel sample(sampleSource(), Pipeline::Vectorized);
+  TemperatureKernel temperature(temperatureSource(), Lowering::Vectorized);
+  TopKKernel topK(topKSource(), Lowering::Vectorized);
+  ProbKernel topP(topPSource(), Lowering::Vectorized), minP(minPSource(), Lowering::Vectorized);
+  PenaltyKernel penalty(penaltySource(), Lowering::Vectorized);
+  SuppressKernel suppress(suppressSource(), Lowering::Vectorized);
+  MaskKernel mask(maskSource(), Lowering::Vectorized);
+  SoftmaxKernel softmax(softmaxSource(), Lowering::Vectorized);
+  ArgmaxKernel argmax(argmaxSource(), Lowering::Vectorized);
+  SampleKernel sample(sampleSource(), Lowering::Vectorized);
   // temperature then top-k: the streaming top-k scans the unscaled row with a
   // margin (see lowerStreamingKth); the kept set must be exactly the same.
   std::string scaledTopK = kernelSource(kL + ", %k: i64",
                                         "%t = arith.constant 0.3 : f32\n"
                                         "  logits.temperature %l, %t : memref<?x?xf32>\n"
                                         "  logits.top_k %l, %k : memref<?x?xf32>");
-  TopKKernel scaledReference(scaledTopK), scaled(scaledTopK, Pipeline::Vectorized);
+  TopKKernel scaledReference(scaledTopK), scaled(scaledTopK, Lowering::Vectorized);
   // A constant k takes the streaming top-k (candidate buffer) path.
   using FixedKernel = Kernel<void(F32Matrix *)>;
   std::vector<std::pair<std::unique_ptr<FixedKernel>, std::unique_ptr<FixedKernel>>> streaming;
@@ -1343,7 +1074,7 @@ TEST(LogitsKernelsTest, VectorizedKernelsAgree) {
           kL, std::string(prefix) + "%k = arith.constant " + std::to_string(k) +
                   " : i64\n  logits.top_k %l, %k : memref<?x?xf32>");
       streaming.emplace_back(std::make_unique<FixedKernel>(source),
-                             std::make_unique<FixedKernel>(source, Pipeline::Vectorized));
+                             std::make_unique<FixedKernel>(source, Lowering::Vectorized));
     }
   int rows = 0, rowDifferences = 0, draws = 0, drawDifferences = 0;
   auto closeRow = [](const float *a, const float *b, int64_t n) {
@@ -1379,8 +1110,8 @@ TEST(LogitsKernelsTest, VectorizedKernelsAgree) {
         agree([&](F32Matrix *m, bool v) { (v ? topK : topKKernel())(m, k); }, true);
         agree([&](F32Matrix *m, bool v) { (v ? scaled : scaledReference)(m, k); }, true);
       }
-      for (auto &[reference, vectorized] : streaming)
-        agree([&](F32Matrix *m, bool v) { (v ? *vectorized : *reference)(m); }, true);
+      for (auto &kernels : streaming)
+        agree([&](F32Matrix *m, bool v) { (v ? *kernels.second : *kernels.first)(m); }, true);
       for (float p : {0.5f, 0.9f, 1.0f})
         agree([&](F32Matrix *m, bool v) { (v ? topP : topPKernel())(m, p); }, false);
       agree([&](F32Matrix *m, bool v) { (v ? minP : minPKernel())(m, 0.05f); }, false);
@@ -1428,11 +1159,11 @@ TEST(LogitsKernelsTest, VectorizedKernelsAgree) {
 // The production pipeline (dec-lower-to-llvm: fused and vectorized) against
 // the scalar reference, within the tolerance of VectorizedKernelsAgree.
 TEST(LogitsKernelsTest, ProductionPipelineAgrees) {
-  TemperatureKernel temperature(temperatureSource(), Pipeline::Production);
-  TopKKernel topK(topKSource(), Pipeline::Production);
-  ProbKernel topP(topPSource(), Pipeline::Production), minP(minPSource(), Pipeline::Production);
-  SoftmaxKernel softmax(softmaxSource(), Pipeline::Production);
-  SampleKernel sample(sampleSource(), Pipeline::Production);
+  TemperatureKernel temperature(temperatureSource(), Lowering::Production);
+  TopKKernel topK(topKSource(), Lowering::Production);
+  ProbKernel topP(topPSource(), Lowering::Production), minP(minPSource(), Lowering::Production);
+  SoftmaxKernel softmax(softmaxSource(), Lowering::Production);
+  SampleKernel sample(sampleSource(), Lowering::Production);
   int calls = 0, differences = 0;
   for (int64_t vocab : {33, 1000})
     for (Logits &input : logitsCases(vocab, 14)) {

@@ -23,6 +23,8 @@
 
 #include "dialects/Logits/LogitsDialect.h"
 #include "passes/Passes.h"
+#include "test/unit/KernelJit.h"
+#include "test/unit/RandomRows.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -61,116 +63,19 @@
 #include <string>
 #include <vector>
 
+using namespace dec::test;
+
 namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 //===----------------------------------------------------------------------===//
-// JIT
+// Kernel arguments (test/unit/KernelJit.h compiles the kernels)
 //===----------------------------------------------------------------------===//
 
-enum class Pipeline {
-  /// convert-logits-to-scf (which decomposes these ops) and the upstream
-  /// conversions.
-  Standalone,
-  /// logits-decompose, logits-fuse and canonicalize first: a sequence of ops
-  /// becomes one program.
-  Fused,
-};
-
-mlir::MLIRContext &context() {
-  static mlir::MLIRContext *ctx = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    mlir::DialectRegistry registry;
-    registry.insert<mlir::logits::LogitsDialect, mlir::dec::DecDialect, mlir::arith::ArithDialect,
-                    mlir::cf::ControlFlowDialect, mlir::func::FuncDialect,
-                    mlir::index::IndexDialect, mlir::LLVM::LLVMDialect, mlir::math::MathDialect,
-                    mlir::memref::MemRefDialect, mlir::scf::SCFDialect>();
-    mlir::registerBuiltinDialectTranslation(registry);
-    mlir::registerLLVMDialectTranslation(registry);
-    auto *c = new mlir::MLIRContext(registry); // Lives as long as the engines.
-    c->disableMultithreading();
-    c->loadAllAvailableDialects();
-    return c;
-  }();
-  return *ctx;
-}
-
-void addLowering(mlir::PassManager &pm, Pipeline pipeline) {
-  if (pipeline == Pipeline::Fused) {
-    pm.addPass(mlir::dec::createLogitsDecompose());
-    pm.addPass(mlir::dec::createLogitsFuse());
-    pm.addPass(mlir::createCanonicalizerPass());
-  }
-  pm.addPass(mlir::dec::createConvertLogitsToSCF());
-  pm.addPass(mlir::createSCFToControlFlowPass());
-  pm.addPass(mlir::memref::createExpandStridedMetadataPass());
-  pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(mlir::createConvertMathToLLVMPass());
-  pm.addPass(mlir::createArithToLLVMConversionPass());
-  pm.addPass(mlir::createConvertIndexToLLVMPass());
-  pm.addPass(mlir::createConvertControlFlowToLLVMPass());
-  pm.addPass(mlir::createConvertFuncToLLVMPass());
-  pm.addPass(mlir::createReconcileUnrealizedCastsPass());
-}
-
-template <typename Sig> class Kernel;
-template <typename... Args> class Kernel<void(Args...)> {
-public:
-  explicit Kernel(const std::string &source, Pipeline pipeline = Pipeline::Standalone) {
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        mlir::parseSourceString<mlir::ModuleOp>(source, &context());
-    if (!module)
-      fail("cannot parse kernel:\n" + source);
-    mlir::PassManager pm(&context());
-    addLowering(pm, pipeline);
-    if (mlir::failed(pm.run(*module)))
-      fail("cannot lower kernel:\n" + source);
-    auto optimize = mlir::makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0,
-                                                    /*targetMachine=*/nullptr);
-    mlir::ExecutionEngineOptions options;
-    options.transformer = optimize;
-    auto engine = mlir::ExecutionEngine::create(*module, options);
-    if (!engine)
-      fail("cannot JIT kernel: " + llvm::toString(engine.takeError()));
-    this->engine = std::move(*engine);
-    auto symbol = this->engine->lookup("_mlir_ciface_k");
-    if (!symbol)
-      fail("no _mlir_ciface_k: " + llvm::toString(symbol.takeError()));
-    fn = reinterpret_cast<void (*)(Args...)>(*symbol);
-  }
-  void operator()(Args... args) const { fn(args...); }
-
-private:
-  [[noreturn]] static void fail(const std::string &why) {
-    std::fprintf(stderr, "%s\n", why.c_str());
-    std::abort();
-  }
-  std::unique_ptr<mlir::ExecutionEngine> engine;
-  void (*fn)(Args...) = nullptr;
-};
-
-std::string kernelSource(const std::string &params, const std::string &body) {
-  return "func.func @k(" + params + ") attributes {llvm.emit_c_interface} {\n  " + body +
-         "\n  return\n}\n";
-}
-
-using F32Matrix = StridedMemRefType<float, 2>;
-using F32Vector = StridedMemRefType<float, 1>;
-using I32Matrix = StridedMemRefType<int32_t, 2>;
-using I32Vector = StridedMemRefType<int32_t, 1>;
-using I64Vector = StridedMemRefType<int64_t, 1>;
 using BoolVector = StridedMemRefType<bool, 1>;
 
-template <typename T>
-StridedMemRefType<T, 2> matrixRef(std::vector<T> &data, int64_t rows, int64_t cols) {
-  return {data.data(), data.data(), 0, {rows, cols}, {cols, 1}};
-}
-template <typename T> StridedMemRefType<T, 1> vectorRef(std::vector<T> &data) {
-  return {data.data(), data.data(), 0, {static_cast<int64_t>(data.size())}, {1}};
-}
 // std::vector<bool> is packed: per-row conditions use this instead.
 struct Bools {
   std::unique_ptr<bool[]> data;
@@ -294,98 +199,11 @@ const GuidanceRowsKernel &guidanceRowsKernel() {
 // Test data (the row kinds of LogitsKernelsTest)
 //===----------------------------------------------------------------------===//
 
-const std::vector<int64_t> kVocabs = {1, 2, 31, 32, 33, 1000, 4096, 128256};
-
-enum class RowKind { Normal, Ties, NegInf, AllNegInf, NaN, NoNumber, Huge, Tiny, Peaked, PosInf };
+// The row kinds (all of them).
 constexpr int kNumKinds = static_cast<int>(RowKind::PosInf) + 1;
 
-const char *kindName(RowKind kind) {
-  static const char *names[] = {"normal", "ties", "neg-inf", "all-neg-inf", "nan",
-                                "no-number", "huge", "tiny", "peaked", "pos-inf"};
-  return names[static_cast<int>(kind)];
-}
-
-void fillRow(float *row, int64_t vocab, RowKind kind, std::mt19937_64 &rng) {
-  std::normal_distribution<float> normal(0.0f, 2.0f);
-  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
-  static const float tieValues[] = {-2.0f, -1.0f, -0.0f, 0.0f, 1.0f, 2.0f};
-  for (int64_t v = 0; v < vocab; ++v) {
-    float x = normal(rng);
-    switch (kind) {
-    case RowKind::Normal:
-    case RowKind::Peaked:
-    case RowKind::PosInf:
-      break;
-    case RowKind::Ties:
-      x = tieValues[rng() % 6];
-      break;
-    case RowKind::NegInf:
-      x = unit(rng) < 0.4f ? -kInf : x;
-      break;
-    case RowKind::AllNegInf:
-      x = -kInf;
-      break;
-    case RowKind::NaN:
-      x = unit(rng) < 0.1f ? kNaN : x;
-      break;
-    case RowKind::NoNumber:
-      x = rng() % 2 ? kNaN : -kInf;
-      break;
-    case RowKind::Huge:
-      x = unit(rng) < 0.01f ? std::copysign(3.0e38f, x) : x * 5e3f;
-      break;
-    case RowKind::Tiny:
-      x = x * (unit(rng) < 0.1f ? 1e-39f : 1e-30f);
-      break;
-    }
-    row[v] = x;
-  }
-  if (kind == RowKind::Peaked && vocab > 0)
-    row[rng() % vocab] = 12.0f + *std::max_element(row, row + vocab);
-  if (kind == RowKind::NaN && vocab > 1)
-    row[0] = kNaN;
-  if (kind == RowKind::PosInf && vocab > 2) {
-    row[1] = kInf; // the maximum of the row takes all the mass
-    row[2] = kNaN;
-  }
-}
-
-struct Logits {
-  int64_t batch = 0, vocab = 0;
-  std::vector<float> data;
-  std::vector<RowKind> kinds;
-  float *row(int64_t b) { return data.data() + b * vocab; }
-  const float *row(int64_t b) const { return data.data() + b * vocab; }
-  F32Matrix ref() { return matrixRef(data, batch, vocab); }
-  std::string describe(int64_t b) const {
-    return "vocab " + std::to_string(vocab) + ", batch " + std::to_string(batch) + ", row " +
-           std::to_string(b) + " (" + kindName(kinds[b]) + ")";
-  }
-};
-
-Logits makeLogits(int64_t vocab, std::vector<RowKind> kinds, std::mt19937_64 &rng) {
-  Logits l;
-  l.batch = static_cast<int64_t>(kinds.size());
-  l.vocab = vocab;
-  l.kinds = std::move(kinds);
-  l.data.resize(l.batch * vocab);
-  for (int64_t b = 0; b < l.batch; ++b)
-    fillRow(l.row(b), vocab, l.kinds[b], rng);
-  return l;
-}
-
-/// One single-row case per kind and three-row batches mixing kinds.
 std::vector<Logits> logitsCases(int64_t vocab, uint64_t seed) {
-  std::mt19937_64 rng(seed * 1000003u + vocab);
-  std::vector<Logits> cases;
-  for (int k = 0; k < kNumKinds; ++k)
-    cases.push_back(makeLogits(vocab, {static_cast<RowKind>(k)}, rng));
-  for (int k = 0; k < kNumKinds; k += 3)
-    cases.push_back(makeLogits(vocab, {static_cast<RowKind>(k),
-                                       static_cast<RowKind>((k + 1) % kNumKinds),
-                                       static_cast<RowKind>((k + 2) % kNumKinds)},
-                               rng));
-  return cases;
+  return dec::test::logitsCases(vocab, seed, kNumKinds);
 }
 
 /// A token list with repeats, -1 padding, negative ids and ids outside the
@@ -659,64 +477,6 @@ bool close(float got, long double want, long double tolerance) {
 // plus the error of log(mass): 2^-20 (about 8 ulps) relative, plus 2^-20.
 long double logSoftmaxTolerance(long double want) { return 0x1p-20L * (1 + std::fabs(want)); }
 
-//===----------------------------------------------------------------------===//
-// Chi-square goodness of fit (as in LogitsKernelsTest)
-//===----------------------------------------------------------------------===//
-
-double gammaQ(double a, double x) {
-  if (x <= 0)
-    return 1.0;
-  double logPrefix = a * std::log(x) - x - std::lgamma(a);
-  if (x < a + 1) {
-    double term = 1.0 / a, sum = term;
-    for (int n = 1; n < 1000 && std::fabs(term) > std::fabs(sum) * 1e-16; ++n) {
-      term *= x / (a + n);
-      sum += term;
-    }
-    return 1.0 - sum * std::exp(logPrefix);
-  }
-  const double tiny = 1e-300;
-  double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
-  for (int i = 1; i < 1000; ++i) {
-    double an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    d = std::fabs(d) < tiny ? tiny : d;
-    c = b + an / c;
-    c = std::fabs(c) < tiny ? tiny : c;
-    d = 1 / d;
-    double delta = d * c;
-    h *= delta;
-    if (std::fabs(delta - 1) < 1e-16)
-      break;
-  }
-  return std::exp(logPrefix) * h;
-}
-
-double goodnessOfFit(const std::vector<int> &counts, const std::vector<long double> &probs) {
-  int n = 0;
-  for (int c : counts)
-    n += c;
-  double stat = 0, pooledExpected = 0, pooledObserved = 0;
-  int categories = 0;
-  for (size_t i = 0; i < counts.size(); ++i) {
-    double expected = double(probs[i]) * n;
-    if (expected < 5) {
-      pooledExpected += expected;
-      pooledObserved += counts[i];
-      continue;
-    }
-    stat += (counts[i] - expected) * (counts[i] - expected) / expected;
-    ++categories;
-  }
-  if (pooledExpected > 0) {
-    stat += (pooledObserved - pooledExpected) * (pooledObserved - pooledExpected) / pooledExpected;
-    ++categories;
-  }
-  if (categories < 2)
-    return pooledObserved == pooledExpected ? 1.0 : 0.0;
-  return gammaQ((categories - 1) / 2.0, stat / 2.0);
-}
 
 /// softmax of a long double row (probabilities of -inf entries are 0).
 std::vector<long double> softmaxOf(const std::vector<long double> &row) {
@@ -1093,9 +853,9 @@ SamplerCase makeSamplerCase(int64_t vocab, int64_t batch, std::mt19937_64 &rng,
 
 TEST(LogitsProcessorsTest, FusedProgramAgrees) {
   // The ops one by one and the single fused program give the same tokens.
-  SamplerKernel single(samplerSource("sample")), fused(samplerSource("sample"), Pipeline::Fused);
+  SamplerKernel single(samplerSource("sample")), fused(samplerSource("sample"), Lowering::Programs);
   SamplerKernel singleMax(samplerSource("argmax")),
-      fusedMax(samplerSource("argmax"), Pipeline::Fused);
+      fusedMax(samplerSource("argmax"), Lowering::Programs);
   std::mt19937_64 rng(108);
   int draws = 0;
   for (int64_t vocab : {2, 50, 4096})

@@ -23,6 +23,7 @@
 #include "lang/MLIRGen.h"
 #include "lang/MLIRGenTransform.h"
 #include "passes/Passes.h"
+#include "test/unit/KernelJit.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -71,84 +72,17 @@ namespace {
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-using F32Matrix = StridedMemRefType<float, 2>;
-using RowKernel = void (*)(F32Matrix *);
+using F32Matrix = dec::test::F32Matrix;
 
 //===----------------------------------------------------------------------===//
 // Compiling: dec source -> plan -> one-op function -> JIT
 //===----------------------------------------------------------------------===//
 
-mlir::MLIRContext &context() {
-  static mlir::MLIRContext *ctx = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    mlir::DialectRegistry registry;
-    registry.insert<mlir::logits::LogitsDialect, mlir::dec::DecDialect, mlir::arith::ArithDialect,
-                    mlir::cf::ControlFlowDialect, mlir::func::FuncDialect,
-                    mlir::index::IndexDialect, mlir::LLVM::LLVMDialect, mlir::math::MathDialect,
-                    mlir::memref::MemRefDialect, mlir::scf::SCFDialect>();
-    mlir::registerBuiltinDialectTranslation(registry);
-    mlir::registerLLVMDialectTranslation(registry);
-    auto *c = new mlir::MLIRContext(registry); // lives as long as the engines
-    c->disableMultithreading();
-    c->loadAllAvailableDialects();
-    return c;
-  }();
-  return *ctx;
-}
+using Kernel = dec::test::Kernel<void(F32Matrix *)>;
+using Pipeline = dec::test::Lowering;
 
-enum class Pipeline { Reference, Production };
-
-void addLowering(mlir::PassManager &pm, Pipeline pipeline) {
-  if (pipeline == Pipeline::Production) {
-    mlir::dec::buildLowerToLLVMPipeline(pm);
-    return;
-  }
-  pm.addPass(mlir::dec::createConvertLogitsToSCF());
-  pm.addPass(mlir::createSCFToControlFlowPass());
-  pm.addPass(mlir::memref::createExpandStridedMetadataPass());
-  pm.addPass(mlir::createConvertVectorToLLVMPass());
-  pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(mlir::createConvertMathToLLVMPass());
-  pm.addPass(mlir::createArithToLLVMConversionPass());
-  pm.addPass(mlir::createConvertIndexToLLVMPass());
-  pm.addPass(mlir::createConvertControlFlowToLLVMPass());
-  pm.addPass(mlir::createConvertFuncToLLVMPass());
-  pm.addPass(mlir::createReconcileUnrealizedCastsPass());
-}
-
-[[noreturn]] void fail(const std::string &why) {
-  std::fprintf(stderr, "%s\n", why.c_str());
-  std::abort();
-}
-
-/// A JIT-compiled `@k(%l: memref<?x?xf32>)` that rewrites the logits in place.
-class Kernel {
-public:
-  Kernel(mlir::OwningOpRef<mlir::ModuleOp> module, Pipeline pipeline) {
-    mlir::PassManager pm(&context());
-    addLowering(pm, pipeline);
-    if (mlir::failed(pm.run(*module)))
-      fail("cannot lower kernel");
-    auto optimize = mlir::makeOptimizingTransformer(/*optLevel=*/2, /*sizeLevel=*/0,
-                                                    /*targetMachine=*/nullptr);
-    mlir::ExecutionEngineOptions options;
-    options.transformer = optimize;
-    auto engine = mlir::ExecutionEngine::create(*module, options);
-    if (!engine)
-      fail("cannot JIT kernel: " + llvm::toString(engine.takeError()));
-    this->engine = std::move(*engine);
-    auto symbol = this->engine->lookup("_mlir_ciface_k");
-    if (!symbol)
-      fail("no _mlir_ciface_k: " + llvm::toString(symbol.takeError()));
-    fn = reinterpret_cast<RowKernel>(*symbol);
-  }
-  void operator()(F32Matrix *m) const { fn(m); }
-
-private:
-  std::unique_ptr<mlir::ExecutionEngine> engine;
-  RowKernel fn = nullptr;
-};
+[[noreturn]] void fail(const std::string &why) { dec::test::jitFailure(why); }
+mlir::MLIRContext &context() { return dec::test::jitContext(); }
 
 /// The plan of `sampler` (a pipeline of one transform) through the front end.
 std::shared_ptr<const dec::lang::UserTransform> planOf(const std::string &sampler) {
