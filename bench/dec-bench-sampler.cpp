@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -43,7 +44,28 @@ for the whole batch).
   --json      print a JSON array of {pipeline, vocab, batch, fused_us, libtorch_us, floor_us}
   --quick     V = 128,256 and batch 1 only
   --unfused   also time dec's unfused (one loop nest per op) lowering
+  --vocab V[,V...]   other vocabulary sizes (instead of the three above)
+  --batch B[,B...]   other batch sizes (instead of 1, 8, 64)
 )";
+
+/// "a,b,c" -> numbers >= 1; empty on a malformed list.
+std::vector<int64_t> parseSizes(const std::string &list) {
+  std::vector<int64_t> sizes;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    std::string item = list.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    char *rest = nullptr;
+    long long v = std::strtoll(item.c_str(), &rest, 10);
+    if (item.empty() || *rest != '\0' || v < 1 || v > (int64_t(1) << 24))
+      return {};
+    sizes.push_back(v);
+    if (end == std::string::npos)
+      break;
+    start = end + 1;
+  }
+  return sizes;
+}
 
 std::string cpuName() {
   std::ifstream in("/proc/cpuinfo");
@@ -122,9 +144,18 @@ struct Row {
 
 int main(int argc, char **argv) {
   bool json = false, quick = false, unfused = false;
+  std::vector<int64_t> vocabOption, batchOption;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--json")
+    if ((a == "--vocab" || a == "--batch") && i + 1 < argc) {
+      std::vector<int64_t> sizes = parseSizes(argv[++i]);
+      if (sizes.empty()) {
+        std::fprintf(stderr, "dec-bench-sampler: %s expects a comma-separated list of sizes "
+                             "between 1 and 2^24, got '%s'\n", a.c_str(), argv[i]);
+        return 1;
+      }
+      (a == "--vocab" ? vocabOption : batchOption) = sizes;
+    } else if (a == "--json")
       json = true;
     else if (a == "--quick")
       quick = true;
@@ -151,6 +182,10 @@ int main(int argc, char **argv) {
   std::vector<int64_t> vocabs = quick ? std::vector<int64_t>{128256}
                                       : std::vector<int64_t>{32000, 128256, 262144};
   std::vector<int64_t> batches = quick ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 8, 64};
+  if (!vocabOption.empty())
+    vocabs = vocabOption;
+  if (!batchOption.empty())
+    batches = batchOption;
   std::vector<Row> rows;
   std::mt19937_64 rng(42);
   for (int64_t vocab : vocabs)
