@@ -110,6 +110,8 @@ std::unique_ptr<FusedSamplers> FusedSamplers::compile(bool fuse, std::string &er
     mlir::ExecutionEngineOptions engineOptions;
     engineOptions.transformer = optimize;
     engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+    // perf can name the kernels (perf record -k 1 + perf inject --jit) when asked.
+    engineOptions.enablePerfNotificationListener = std::getenv("DEC_BENCH_PERF") != nullptr;
     auto engine = mlir::ExecutionEngine::create(*module, engineOptions);
     if (!engine) {
       error = llvm::toString(engine.takeError());
