@@ -331,10 +331,12 @@ void decrt_seq_prompt_tokens(decrt_seq *seq, decrt_memref2 *out) {
 }
 
 void decrt_seq_generated_tokens(decrt_seq *seq, decrt_memref2 *out) {
-  // A view of history after the prompt (offset: the descriptor's, not the pointer's).
-  fill(out, seq->history.data(), 1,
+  // A view of history after the prompt. The compiled code declares the buffer
+  // `memref<?x?xi32>` (identity layout: offset statically 0, so lowered code
+  // never reads the descriptor's offset): the view starts at the pointer.
+  fill(out, seq->history.data() + seq->promptLength, 1,
        static_cast<int64_t>(seq->history.size() - seq->promptLength));
-  out->offset = static_cast<int64_t>(seq->promptLength);
+  out->allocated = seq->history.data();
 }
 
 void decrt_seq_token_bias(decrt_seq *seq, int32_t rule, decrt_memref2 *out) {

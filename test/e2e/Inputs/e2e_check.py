@@ -90,6 +90,7 @@ def greedy(args, result):
     processors = load_processors(args.processors)
     eos = set(args.eos)
     ids = list(result["prompt_tokens"])
+    ref.prompt_length = len(ids)
     text = b""
     tokens, reason = [], "length"
     max_tokens = args.max_tokens

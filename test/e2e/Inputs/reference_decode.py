@@ -72,6 +72,27 @@ def repetition_penalty(scores, ids, penalty):
     return out
 
 
+# The number of prompt tokens at the start of `ids`: the vLLM penalties count only
+# the generated tokens after them (set by the caller before decoding).
+prompt_length = 0
+
+
+def frequency_penalty(scores, ids, penalty):
+    # vllm: logits -= frequency_penalty * output_token_counts
+    out = scores.clone()
+    for t in ids[prompt_length:]:
+        out[t] -= penalty
+    return out
+
+
+def presence_penalty(scores, ids, penalty):
+    # vllm: logits -= presence_penalty * (output_token_counts > 0)
+    out = scores.clone()
+    for t in set(ids[prompt_length:]):
+        out[t] -= penalty
+    return out
+
+
 def temperature(scores, ids, temp):
     # transformers.TemperatureLogitsWarper
     assert temp > 0, "temperature must be > 0"
@@ -144,6 +165,8 @@ def eta(scores, ids, eps):
 
 PROCESSORS = {
     "repetition_penalty": (repetition_penalty, float),
+    "frequency_penalty": (frequency_penalty, float),
+    "presence_penalty": (presence_penalty, float),
     "temperature": (temperature, float),
     "top_k": (top_k, int),
     "top_p": (top_p, float),
