@@ -1090,7 +1090,7 @@ TEST(LogitsKernelsTest, VectorizedKernelsAgree) {
     }
     return true;
   };
-  for (int64_t vocab : {1, 2, 15, 16, 17, 33, 1000, 4096, 128256})
+  for (int64_t vocab : {1, 2, 15, 16, 17, 33, 1000, 4096, 20000, 128256})
     for (Logits &input : logitsCases(vocab, 41)) {
       auto agree = [&](auto &&run, bool exact) {
         Logits a = input, b = input;

@@ -10,10 +10,11 @@
 //    compacted once into the list of its entries that are not -inf, and every
 //    reduction, search and sampling walk over it (or over rows derived from it,
 //    e.g. its weights) then runs over that list instead of the vocabulary;
-//  * top-k with a constant k finds its threshold in one streaming pass that
-//    keeps a small candidate buffer (compacted when full), and the buffer is
-//    the candidate list of the top-k filter — so after a top-k the whole rest
-//    of a sampler costs O(k).
+//  * top-k with a constant k bounds its threshold from below by block maxima
+//    (one streaming pass), then re-reads only the blocks that can hold
+//    entries above the bound into a small candidate buffer, which is the
+//    candidate list of the top-k filter — so after a top-k the whole rest of
+//    a sampler costs O(k).
 // exp and log use MLIR's polynomial approximations so that they vectorize;
 // the results may differ from the scalar reference lowering
 // (convert-logits-to-scf) in the last bits, and so may f64 sums of dense
@@ -109,6 +110,15 @@ private:
           int64_t capacity = streamingCapacity(*kValue);
           kthBuffers[&op] = {memref::AllocaOp::create(b, MemRefType::get({capacity}, b.getI32Type())),
                              memref::AllocaOp::create(b, MemRefType::get({capacity}, b.getF32Type()))};
+          // Block maxima: at most V / width + width^2 (the last super-block
+          // padded); super-block maxima: at most V / width^2 + width.
+          auto floats = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+          Value blockMaxima = arith::AddIOp::create(
+              b, arith::DivUIOp::create(b, vocab, k.index(width)), k.index(width * width));
+          Value superMaxima = arith::AddIOp::create(
+              b, arith::DivUIOp::create(b, vocab, k.index(width * width)), k.index(width));
+          kthBounds[&op] = {memref::AllocaOp::create(b, floats, ValueRange{blockMaxima}),
+                            memref::AllocaOp::create(b, floats, ValueRange{superMaxima})};
         }
       }
     }
@@ -697,14 +707,27 @@ private:
     return {};
   }
 
-  /// kth_largest with a constant, small k: one streaming pass keeping every
-  /// entry at or above a running threshold in a buffer; when the buffer is
-  /// full its own k-th largest becomes the threshold and it is compacted.
+  /// kth_largest with a constant, small k, in two streaming passes and no
+  /// sort:
+  ///  1. block maxima: the NaN-ignoring maximum of each lane over `width`
+  ///     consecutive vectors (a block of width^2 tokens, so `width` maxima per
+  ///     block), and the same over `width` blocks (super-block maxima). Each
+  ///     maximum is a distinct token of its own group, so the k-th largest
+  ///     maximum is at most the k-th largest token: a lower bound t0, found
+  ///     by a radix search over the few super-block maxima (block maxima when
+  ///     the row has fewer than 2k super-block groups);
+  ///  2. the candidate pass: only blocks whose maxima reach the running
+  ///     threshold (t0 at first) are read again; their entries at or above it
+  ///     go to a buffer (compacted to its own k-th largest when full).
   /// The final buffer holds every entry at or above the true k-th largest, so
   /// the k-th largest of the buffer is the answer; too many ties overflow
   /// the buffer, and then the exact search runs over the whole row.
+  /// Pass 1 is a plain stream with no data-dependent stores or branches, so
+  /// it runs at the speed of memory even when the row is not in cache; pass 2
+  /// touches about k blocks, which pass 1 has just brought into cache.
   void lowerStreamingKth(KthLargestOp op, int64_t kValue) {
-    auto [ids, values] = kthBuffers.lookup(op);
+    Value ids = kthBuffers.lookup(op).first, values = kthBuffers.lookup(op).second;
+    Value blockMax = kthBounds.lookup(op).first, superMax = kthBounds.lookup(op).second;
     int64_t capacity = streamingCapacity(kValue);
     Value rank = arith::MinSIOp::create(b, k.i64(kValue), arith::IndexCastOp::create(b, b.getI64Type(), vocab));
     Value row = op.getRow();
@@ -713,58 +736,117 @@ private:
     std::optional<Scaling> scaling = scalingOf(row);
     Value streamed = scaling ? scaling->base : row;
     auto lower = [&](Value t) { return scaling ? marginBelow(t) : t; };
-    // Fill the buffer with the first tokens by plain stores (every one of
-    // them is a candidate while the threshold is -inf), then compact once.
-    int64_t prefill = (capacity - width) / width * width;
-    Value mainEnd = arith::SubIOp::create(b, vocab, arith::RemUIOp::create(b, vocab, k.index(width)));
-    Value prefillEnd = arith::MinUIOp::create(b, k.index(prefill), mainEnd);
-    {
-      auto loop = scf::ForOp::create(b, k.index(0), prefillEnd, k.index(width));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      Value v = loop.getInductionVar();
-      Lanes full{width, Value()};
-      vector::StoreOp::create(b, emit.element(streamed, v, full), values, ValueRange{v});
-      vector::StoreOp::create(b, laneIds(v, full), ids, ValueRange{v});
-    }
-    SmallVector<Value> first = compactKthBuffer(ids, values, prefillEnd, rank, capacity, lower);
-    // Carried: count (index), threshold (f32), overflow (i1).
-    SmallVector<Value> state = vectorPass(
-        first,
-        [&](Value v, Lanes lanes, ValueRange acc) -> SmallVector<Value> {
-          Value x = emit.element(streamed, v, lanes);
-          Value keep = arith::CmpFOp::create(b, CmpFPredicate::OGE, x, emit.broadcast(acc[1], lanes));
-          if (lanes.mask)
-            keep = arith::AndIOp::create(b, keep, lanes.mask);
-          Value n = popcount(keep);
-          Value some = arith::CmpIOp::create(b, CmpIPredicate::ne, n, k.index(0));
-          Value work = arith::AndIOp::create(b, some, arith::XOrIOp::create(b, acc[2], k.i1(true)));
-          SmallVector<Type> types{b.getIndexType(), b.getF32Type(), b.getI1Type()};
+    Lanes full{width, Value()};
+    auto vectorType = VectorType::get({width}, b.getF32Type());
+    auto maxOfVectors = [&](Value first, llvm::function_ref<Value(Value)> vectorAt) {
+      return k.forRange(k.index(1), k.index(width), {first}, [&](Value j, ValueRange acc) {
+                return SmallVector<Value>{arith::MaxNumFOp::create(b, acc[0], vectorAt(j))};
+              }).front();
+    };
+    auto times = [&](Value x, int64_t c) { return arith::MulIOp::create(b, x, k.index(c)).getResult(); };
+
+    // Pass 1: block and super-block maxima.
+    Value blocks = arith::DivUIOp::create(b, vocab, k.index(width * width));
+    Value supers = arith::DivUIOp::create(b, arith::AddIOp::create(b, blocks, k.index(width - 1)),
+                                          k.index(width));
+    k.forRange(k.index(0), blocks, [&](Value block) {
+      Value base = times(block, width * width);
+      Value m = maxOfVectors(emit.element(streamed, base, full), [&](Value j) {
+        return emit.element(streamed, arith::AddIOp::create(b, base, times(j, width)), full);
+      });
+      vector::StoreOp::create(b, m, blockMax, ValueRange{times(block, width)});
+    });
+    // NaN pads the last super-block (maxnumf ignores it).
+    Value nan = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vectorType, std::numeric_limits<float>::quiet_NaN()));
+    k.forRange(blocks, times(supers, width), [&](Value block) {
+      vector::StoreOp::create(b, nan, blockMax, ValueRange{times(block, width)});
+    });
+    k.forRange(k.index(0), supers, [&](Value super) {
+      Value base = times(super, width * width);
+      auto at = [&](Value offset) {
+        return vector::LoadOp::create(b, vectorType, blockMax, ValueRange{offset}).getResult();
+      };
+      Value m = maxOfVectors(at(base), [&](Value j) { return at(arith::AddIOp::create(b, base, times(j, width))); });
+      vector::StoreOp::create(b, m, superMax, ValueRange{times(super, width)});
+    });
+    // The bound t0 (-inf when there are fewer than k groups, or the k-th
+    // largest maximum is NaN: fewer than k numbers).
+    Value superCount = times(supers, width), blockCount = times(blocks, width);
+    auto atLeast = [&](Value count, Value need) {
+      return arith::CmpIOp::create(b, CmpIPredicate::sge,
+                                   arith::IndexCastOp::create(b, b.getI64Type(), count), need);
+    };
+    Value useSuper = atLeast(superCount, arith::MulIOp::create(b, rank, k.i64(2)));
+    Value source = arith::SelectOp::create(b, useSuper, superMax, blockMax);
+    Value sourceCount = arith::SelectOp::create(b, useSuper, superCount, blockCount);
+    Value bound =
+        k.ifThenElse(
+             atLeast(blockCount, rank), {b.getF32Type()},
+             [&]() -> SmallVector<Value> {
+               Value key = kthLargestKey(
+                   k, sourceCount,
+                   [&](Value j) { return memref::LoadOp::create(b, source, ValueRange{j}).getResult(); },
+                   rank, counts, nullptr, /*bits=*/4);
+               Value t = valueOfKey(k, key);
+               Value number = arith::CmpFOp::create(b, CmpFPredicate::ORD, t, t);
+               return {arith::SelectOp::create(b, number, lower(t), k.negInf())};
+             },
+             [&]() -> SmallVector<Value> { return {k.negInf()}; })
+            .front();
+
+    // Pass 2. Carried: count (index), threshold (f32), overflow (i1).
+    SmallVector<Type> types{b.getIndexType(), b.getF32Type(), b.getI1Type()};
+    auto step = [&](Value v, Lanes lanes, ValueRange acc) -> SmallVector<Value> {
+      Value x = emit.element(streamed, v, lanes);
+      Value keep = arith::CmpFOp::create(b, CmpFPredicate::OGE, x, emit.broadcast(acc[1], lanes));
+      if (lanes.mask)
+        keep = arith::AndIOp::create(b, keep, lanes.mask);
+      Value n = popcount(keep);
+      Value some = arith::CmpIOp::create(b, CmpIPredicate::ne, n, k.index(0));
+      Value work = arith::AndIOp::create(b, some, arith::XOrIOp::create(b, acc[2], k.i1(true)));
+      return k.ifThenElse(
+          work, types,
+          [&]() -> SmallVector<Value> {
+            // Make room (compact) when the next vector might not fit.
+            Value isFull = arith::CmpIOp::create(
+                b, CmpIPredicate::ugt, arith::AddIOp::create(b, acc[0], k.index(width)),
+                k.index(capacity));
+            SmallVector<Value> room = k.ifThenElse(
+                isFull, types,
+                [&]() -> SmallVector<Value> {
+                  return compactKthBuffer(ids, values, acc[0], rank, capacity, lower);
+                },
+                [&]() -> SmallVector<Value> { return {acc[0], acc[1], k.i1(false)}; });
+            return k.ifThenElse(
+                room[2], types,
+                [&]() -> SmallVector<Value> { return room; },
+                [&]() -> SmallVector<Value> {
+                  compressStore(ids, room[0], keep, laneIds(v, lanes), n);
+                  compressStore(values, room[0], keep, x, n);
+                  return {arith::AddIOp::create(b, room[0], n), room[1], room[2]};
+                });
+          },
+          [&]() -> SmallVector<Value> { return SmallVector<Value>(acc); });
+    };
+    SmallVector<Value> state = k.forRange(
+        k.index(0), blocks, {k.index(0), bound, k.i1(false)}, [&](Value block, ValueRange acc) {
+          Value maxima = vector::LoadOp::create(b, vectorType, blockMax, ValueRange{times(block, width)});
+          Value reaches = arith::CmpFOp::create(b, CmpFPredicate::OGE, maxima,
+                                                emit.broadcast(acc[1], full));
+          Value any = arith::CmpIOp::create(b, CmpIPredicate::ne, popcount(reaches), k.index(0));
+          Value base = times(block, width * width);
           return k.ifThenElse(
-              work, types,
+              any, types,
               [&]() -> SmallVector<Value> {
-                // Make room (compact) when the next vector might not fit.
-                Value full = arith::CmpIOp::create(
-                    b, CmpIPredicate::ugt, arith::AddIOp::create(b, acc[0], k.index(width)),
-                    k.index(capacity));
-                SmallVector<Value> room = k.ifThenElse(
-                    full, types,
-                    [&]() -> SmallVector<Value> {
-                      return compactKthBuffer(ids, values, acc[0], rank, capacity, lower);
-                    },
-                    [&]() -> SmallVector<Value> { return {acc[0], acc[1], k.i1(false)}; });
-                return k.ifThenElse(
-                    room[2], types,
-                    [&]() -> SmallVector<Value> { return room; },
-                    [&]() -> SmallVector<Value> {
-                      compressStore(ids, room[0], keep, laneIds(v, lanes), n);
-                      compressStore(values, room[0], keep, x, n);
-                      return {arith::AddIOp::create(b, room[0], n), room[1], room[2]};
-                    });
+                return k.forRange(k.index(0), k.index(width), acc, [&](Value j, ValueRange inner) {
+                  return step(arith::AddIOp::create(b, base, times(j, width)), full, inner);
+                });
               },
               [&]() -> SmallVector<Value> { return SmallVector<Value>(acc); });
-        },
-        prefillEnd);
+        });
+    // The tokens after the last whole block, vector by vector.
+    state = vectorPass(state, step, times(blocks, width * width));
     Value count = state[0], overflow = state[2];
     Value count64 = arith::IndexCastOp::create(b, b.getI64Type(), count);
     Value tooFew = arith::CmpIOp::create(b, CmpIPredicate::slt, count64, rank);
@@ -1115,6 +1197,8 @@ private:
   DenseMap<Value, KthCandidates> kthSupersets;
   DenseMap<Operation *, Value> filterBuffers;
   DenseMap<Operation *, std::pair<Value, Value>> kthBuffers;
+  /// Per streaming kth_largest: (block maxima, super-block maxima) scratch.
+  DenseMap<Operation *, std::pair<Value, Value>> kthBounds;
 };
 
 struct ConvertLogitsToVectorPass
