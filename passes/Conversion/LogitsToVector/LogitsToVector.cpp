@@ -89,6 +89,11 @@ private:
 
   void allocateScratch() {
     for (Operation &op : body) {
+      if (isa<SampleIndexOp>(op))
+        blockSums[&op] = memref::AllocaOp::create(
+            b, MemRefType::get({ShapedType::kDynamic}, b.getF64Type()),
+            ValueRange{arith::AddIOp::create(b, arith::DivUIOp::create(b, vocab, k.index(width * width)),
+                                             k.index(1))});
       if (isa<IdsCountOp>(op)) {
         scratch[&op] = memref::AllocaOp::create(
             b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()), ValueRange{vocab});
@@ -1047,22 +1052,71 @@ private:
     flushIfNeeded(op->getOperands());
     if (std::optional<SparseRow> sparse = sparseOf(op.getWeights()); sparse && sparse->fill == 0.0)
       return lowerSparseSampleIndex(op, sparse->domain);
-    // The total weight, in a vectorized pass (a pending sum of the weights).
-    OpBuilder::InsertionGuard guard(b);
-    auto sum = ReduceOp::create(b, b.getF64Type(), ReduceKind::Sum, op.getWeights());
-    pending.push_back(sum);
+    // Reductions the weights do not need are computed now, on their own.
     flush();
-    Value mass = scalars.lookup(sum.getResult());
-    sum->erase();
+    // The total weight in one vectorized pass that also records the weight of
+    // each block of width^2 tokens, so that the walk below skips whole blocks.
+    Value sums = blockSums.lookup(op);
+    Type idx = b.getIndexType(), f64 = b.getF64Type(), i1 = b.getI1Type(), i32 = b.getI32Type();
+    Lanes full{width, Value()};
+    auto laneSum = [&](Value v, Lanes lanes, Value acc) -> Value {
+      Value w = arith::ExtFOp::create(b, emit.laneType(f64, lanes), emit.element(op.getWeights(), v, lanes));
+      if (lanes.mask)
+        w = arith::SelectOp::create(b, lanes.mask, w, emit.constant(f64, 0.0, lanes));
+      return arith::AddFOp::create(b, acc, w);
+    };
+    auto horizontal = [&](Value lanes) -> Value {
+      return vector::ReductionOp::create(b, vector::CombiningKind::ADD, lanes, arith::FastMathFlags::reassoc);
+    };
+    Value blockSize = k.index(width * width);
+    Value blocks = arith::DivUIOp::create(b, vocab, blockSize);
+    Value blocked = k.forRange(k.index(0), blocks, {k.f64(0.0)}, [&](Value block, ValueRange acc) {
+                      Value base = arith::MulIOp::create(b, block, blockSize);
+                      Value lanes = k.forRange(k.index(0), k.index(width), {emit.constant(f64, 0.0, full)},
+                                               [&](Value j, ValueRange inner) {
+                                                 Value v = arith::AddIOp::create(
+                                                     b, base, arith::MulIOp::create(b, j, k.index(width)));
+                                                 return SmallVector<Value>{laneSum(v, full, inner[0])};
+                                               }).front();
+                      Value sum = horizontal(lanes);
+                      memref::StoreOp::create(b, sum, sums, ValueRange{block});
+                      return SmallVector<Value>{arith::AddFOp::create(b, acc[0], sum)};
+                    }).front();
+    Value restLanes = vectorPass(
+                          {emit.constant(f64, 0.0, full)},
+                          [&](Value v, Lanes lanes, ValueRange acc) -> SmallVector<Value> {
+                            return {laneSum(v, lanes, acc[0])};
+                          },
+                          arith::MulIOp::create(b, blocks, blockSize))
+                          .front();
+    Value mass = arith::AddFOp::create(b, blocked, horizontal(restLanes));
     Value u = arith::ExtFOp::create(b, b.getF64Type(), scalars.lookup(op.getU()));
     Value target = arith::MulFOp::create(b, u, mass);
-    Type idx = b.getIndexType(), f64 = b.getF64Type(), i1 = b.getI1Type(), i32 = b.getI32Type();
     Location loc = b.getLoc();
-    // First find the vector of tokens where the running sum passes the
+    // Skip the whole blocks whose running sum stays at or below the target.
+    // Results: the first block not skipped, the running sum before it.
+    auto skip = scf::WhileOp::create(b, TypeRange{idx, f64, f64}, ValueRange{k.index(0), k.f64(0.0)});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      Block *before = b.createBlock(&skip.getBefore(), {}, {idx, f64}, {loc, loc});
+      Value block = before->getArgument(0), running = before->getArgument(1);
+      Value inRange = arith::CmpIOp::create(b, CmpIPredicate::ult, block, blocks);
+      Value last = arith::SubIOp::create(b, arith::MaxUIOp::create(b, blocks, k.index(1)), k.index(1));
+      Value clamped = arith::MinUIOp::create(b, block, last);
+      Value next = arith::AddFOp::create(b, running, memref::LoadOp::create(b, sums, ValueRange{clamped}));
+      Value stays = arith::CmpFOp::create(b, CmpFPredicate::OLE, next, target);
+      scf::ConditionOp::create(b, arith::AndIOp::create(b, inRange, stays), ValueRange{block, running, next});
+      Block *after = b.createBlock(&skip.getAfter(), {}, {idx, f64, f64}, {loc, loc, loc});
+      scf::YieldOp::create(b, ValueRange{arith::AddIOp::create(b, after->getArgument(0), k.index(1)),
+                                         after->getArgument(2)});
+    }
+    Value skipped = skip.getResult(0), skippedSum = skip.getResult(1);
+    // Then find the vector of tokens where the running sum passes the
     // target, a vector at a time (lane sums reassociated); then walk token by
     // token from its start. If rounding leaves the target unreached, the
     // token walk starts over from 0 (it then ends at the last positive weight).
-    auto chunks = scf::WhileOp::create(b, TypeRange{idx, f64, f64}, ValueRange{k.index(0), k.f64(0.0)});
+    auto chunks = scf::WhileOp::create(b, TypeRange{idx, f64, f64},
+                                       ValueRange{arith::MulIOp::create(b, skipped, blockSize), skippedSum});
     {
       OpBuilder::InsertionGuard inner(b);
       Block *before = b.createBlock(&chunks.getBefore(), {}, {idx, f64}, {loc, loc});
@@ -1197,6 +1251,8 @@ private:
   DenseMap<Value, KthCandidates> kthSupersets;
   DenseMap<Operation *, Value> filterBuffers;
   DenseMap<Operation *, std::pair<Value, Value>> kthBuffers;
+  /// Per sample_index: the weight of each block of width^2 tokens (f64).
+  DenseMap<Operation *, Value> blockSums;
   /// Per streaming kth_largest: (block maxima, super-block maxima) scratch.
   DenseMap<Operation *, std::pair<Value, Value>> kthBounds;
 };
