@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <limits>
@@ -173,6 +174,38 @@ Value RowEmitter::testBits(Value words, Value wordsRow, Value v, Lanes lanes) {
   return arith::CmpIOp::create(b, CmpIPredicate::ne, bit, constant(b.getI32Type(), 0, lanes));
 }
 
+namespace {
+
+/// Ops whose vector form costs many cycles per lane (division, square roots
+/// and the transcendental functions, which expand to polynomials).
+bool isExpensive(Operation *op) {
+  return isa<arith::DivFOp, arith::RemFOp>(op) || op->getDialect()->getNamespace() == "math";
+}
+
+/// The ops of `body` that only the true operand of `select` needs: the
+/// backward slice of that operand within the body, when every op in it is
+/// used only inside the slice or by the select. Empty otherwise.
+llvm::SetVector<Operation *> exclusiveTrueSlice(arith::SelectOp select, Block &body) {
+  llvm::SetVector<Operation *> slice;
+  SmallVector<Value> work{select.getTrueValue()};
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (!def || def->getBlock() != &body || isa<arith::ConstantOp>(def) || !slice.insert(def))
+      continue;
+    llvm::append_range(work, def->getOperands());
+  }
+  for (Value other : {select.getCondition(), select.getFalseValue()})
+    if (Operation *def = other.getDefiningOp(); def && slice.contains(def))
+      return {};
+  for (Operation *op : slice)
+    for (Operation *user : op->getUsers())
+      if (user != select.getOperation() && !slice.contains(user))
+        return {};
+  return slice;
+}
+
+} // namespace
+
 Value RowEmitter::mapElement(Operation *op, Value v, Lanes lanes) {
   auto map = cast<MapOp>(op);
   Block &body = map.getBody().front();
@@ -184,6 +217,38 @@ Value RowEmitter::mapElement(Operation *op, Value v, Lanes lanes) {
       return mapped;
     return broadcast(scalars.lookup(operand), lanes); // a scalar of the program
   };
+  // An elementwise op: the same op on vectors.
+  auto emitVector = [&](Operation &inner) {
+    if (auto c = dyn_cast<arith::ConstantOp>(inner)) {
+      Value scalar = b.clone(inner)->getResult(0);
+      mapping.map(c.getResult(), broadcast(scalar, lanes));
+      return;
+    }
+    OperationState state(inner.getLoc(), inner.getName());
+    for (Value operand : inner.getOperands())
+      state.addOperands(operandFor(operand));
+    for (Type t : inner.getResultTypes())
+      state.addTypes(laneType(t, lanes));
+    state.addAttributes(inner.getDiscardableAttrDictionary().getValue());
+    state.propertiesAttr = inner.getPropertiesAsAttribute();
+    Operation *copy = b.create(state);
+    mapping.map(inner.getResults(), copy->getResults());
+  };
+  // A select whose true operand alone needs expensive ops (the repetition
+  // penalty: `count > 0 ? (x < 0 ? x * r : x / r) : x`) computes that
+  // operand only when some lane selects it: rows are mostly unpenalized, so
+  // the division is skipped for nearly every vector. Same values either way.
+  DenseSet<Operation *> deferred;
+  DenseMap<Operation *, llvm::SetVector<Operation *>> lazySelects;
+  if (lanes.vector())
+    for (Operation &inner : body.without_terminator())
+      if (auto select = dyn_cast<arith::SelectOp>(inner)) {
+        llvm::SetVector<Operation *> slice = exclusiveTrueSlice(select, body);
+        if (llvm::any_of(slice, isExpensive)) {
+          deferred.insert(slice.begin(), slice.end());
+          lazySelects[select] = std::move(slice);
+        }
+      }
   for (Operation &inner : body.without_terminator()) {
     if (!lanes.vector()) {
       IRMapping scalarMapping = scalars;
@@ -194,21 +259,36 @@ Value RowEmitter::mapElement(Operation *op, Value v, Lanes lanes) {
       mapping.map(inner.getResults(), copy->getResults());
       continue;
     }
-    if (auto c = dyn_cast<arith::ConstantOp>(inner)) {
-      Value scalar = b.clone(inner)->getResult(0);
-      mapping.map(c.getResult(), broadcast(scalar, lanes));
+    if (deferred.contains(&inner))
+      continue;
+    auto lazy = lazySelects.find(&inner);
+    if (lazy == lazySelects.end()) {
+      emitVector(inner);
       continue;
     }
-    // An elementwise op: the same op on vectors.
-    OperationState state(inner.getLoc(), inner.getName());
-    for (Value operand : inner.getOperands())
-      state.addOperands(operandFor(operand));
-    for (Type t : inner.getResultTypes())
-      state.addTypes(laneType(t, lanes));
-    state.addAttributes(inner.getDiscardableAttrDictionary().getValue());
-    state.propertiesAttr = inner.getPropertiesAsAttribute();
-    Operation *copy = b.create(state);
-    mapping.map(inner.getResults(), copy->getResults());
+    auto select = cast<arith::SelectOp>(inner);
+    Value condition = operandFor(select.getCondition());
+    Value otherwise = operandFor(select.getFalseValue());
+    Type type = otherwise.getType();
+    auto packedType = VectorType::get({1}, b.getIntegerType(lanes.width));
+    Value packed = vector::ExtractOp::create(b, vector::BitCastOp::create(b, packedType, condition),
+                                             ArrayRef<int64_t>{0});
+    Value any = arith::CmpIOp::create(b, CmpIPredicate::ne, packed,
+                                      arith::ConstantIntOp::create(b, packed.getType(), 0));
+    Value result = k.ifThenElse(
+                        any, {type},
+                        [&]() -> SmallVector<Value> {
+                          // Body order is a topological order of the slice.
+                          for (Operation &sliceOp : body.without_terminator())
+                            if (lazy->second.contains(&sliceOp))
+                              emitVector(sliceOp);
+                          return {arith::SelectOp::create(b, condition,
+                                                          operandFor(select.getTrueValue()), otherwise)
+                                      .getResult()};
+                        },
+                        [&]() -> SmallVector<Value> { return {otherwise}; })
+                       .front();
+    mapping.map(select.getResult(), result);
   }
   return operandFor(cast<MapYieldOp>(body.getTerminator()).getValue());
 }
