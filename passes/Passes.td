@@ -86,7 +86,7 @@ def ConvertLogitsToVector : Pass<"convert-logits-to-vector"> {
     program this pass cannot vectorize is left to convert-logits-to-scf.
   }];
   let options = [Option<"vectorWidth", "vector-width", "unsigned", "16",
-                        "Lanes per vector (16 f32 = 512 bits)">];
+                        "Lanes per vector (16 f32 = 512 bits; a multiple of 4, 4 to 64)">];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"

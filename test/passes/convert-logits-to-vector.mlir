@@ -1,4 +1,14 @@
 // RUN: dec-opt %s -split-input-file -convert-logits-to-vector | FileCheck %s
+// RUN: dec-opt %s -split-input-file -convert-logits-to-vector=vector-width=8 | FileCheck %s --check-prefix=W8
+// RUN: not dec-opt %s -split-input-file -convert-logits-to-vector=vector-width=6 2>&1 | FileCheck %s --check-prefix=BAD
+
+// W8-LABEL: func.func @top_k_top_p_sample
+// W8:         arith.maxnumf %{{.*}} : vector<8xf32>
+// W8-LABEL: func.func @penalty_min_p_sample
+// W8:         scf.for %{{.*}} step %c32 iter_args(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// W8-LABEL: func.func @sample
+// W8:         vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<8xf64> into f64
+// BAD: vector-width must be a multiple of 4 between 4 and 64, got 6
 
 // Fused row programs (the output of logits-decompose + logits-fuse for three
 // samplers) lowered to vectorized loops; the checks pin the algorithms the
@@ -14,9 +24,9 @@
 // CHECK-DAG:     %[[BLOCK_MAX:.*]] = memref.alloca(%{{.*}}) : memref<?xf32>
 // CHECK-DAG:     %[[SUPER_MAX:.*]] = memref.alloca(%{{.*}}) : memref<?xf32>
 // CHECK:         scf.for
-// Pass 1: the maximum of 16 vectors, stored per block.
-// CHECK:           scf.for %{{.*}} = %c1 to %c16 step %c1 iter_args(%{{.*}}) -> (vector<16xf32>)
-// CHECK:             arith.maxnumf %{{.*}} : vector<16xf32>
+// Pass 1: the maximum of 16 vectors in four chains, stored per block.
+// CHECK:           scf.for %{{.*}} = %c4 to %{{c16[_0-9]*}} step %c4 iter_args(%{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-4:     arith.maxnumf %{{.*}} : vector<16xf32>
 // CHECK:           vector.store %{{.*}}, %[[BLOCK_MAX]][%{{.*}}] : memref<?xf32>, vector<16xf32>
 // CHECK:           vector.store %{{.*}}, %[[SUPER_MAX]][%{{.*}}] : memref<?xf32>, vector<16xf32>
 // CHECK:         arith.select %{{.*}}, %[[SUPER_MAX]], %[[BLOCK_MAX]] : memref<?xf32>
@@ -25,7 +35,7 @@
 // CHECK-NEXT:    vector.broadcast
 // CHECK-NEXT:    arith.cmpf oge
 // CHECK:         scf.if
-// CHECK:           scf.for %{{.*}} = %{{c0[_0-9]*}} to %c16 step %c1 iter_args
+// CHECK:           scf.for %{{.*}} = %{{c0[_0-9]*}} to %{{c16[_0-9]*}} step %c1 iter_args
   func.func @top_k_top_p_sample(%arg0: memref<?x?xf32>, %arg1: memref<?x?xi32>, %arg2: memref<?xi64>, %arg3: i64, %arg4: memref<?xi32>) {
     logits.choose %arg0, %arg4(%arg2, %arg3 : memref<?xi64>, i64) : memref<?x?xf32>, memref<?xi32> {
     ^bb0(%arg5: !logits.row<f32>, %arg6: i64, %arg7: i64):

@@ -68,7 +68,6 @@ using namespace dec::test;
 namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 //===----------------------------------------------------------------------===//
 // Kernel arguments (test/unit/KernelJit.h compiles the kernels)
