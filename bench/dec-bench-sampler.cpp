@@ -263,5 +263,29 @@ int main(int argc, char **argv) {
       std::printf(" %12.1f", r.unfused);
     std::printf("\n");
   }
+  // Batch scaling: time per row at the largest batch over time per row at
+  // batch 1, for the kernel and for the memory floor (1.00 = linear). A row
+  // read again and again stays in cache; a large batch streams from L3 or
+  // DRAM, so the floor itself need not scale linearly.
+  int64_t largest = 1;
+  for (const Row &r : rows)
+    largest = std::max(largest, r.batch);
+  bool header = false;
+  for (const Row &big : rows) {
+    if (big.batch != largest || largest == 1)
+      continue;
+    for (const Row &one : rows) {
+      if (one.batch != 1 || one.pipeline != big.pipeline || one.vocab != big.vocab)
+        continue;
+      if (!header) {
+        std::printf("\nper-row time at batch %lld over batch 1 (1.00 = linear):\n%-3s %8s %10s %10s\n",
+                    static_cast<long long>(largest), "", "vocab", "fused", "floor");
+        header = true;
+      }
+      double n = static_cast<double>(largest);
+      std::printf("(%c) %8lld %9.2fx %9.2fx\n", big.pipeline, static_cast<long long>(big.vocab),
+                  big.fused / n / one.fused, big.floor / n / one.floor);
+    }
+  }
   return 0;
 }
