@@ -95,8 +95,13 @@ private:
             ValueRange{arith::AddIOp::create(b, arith::DivUIOp::create(b, vocab, k.index(width * width)),
                                              k.index(1))});
       if (isa<IdsCountOp>(op)) {
-        scratch[&op] = memref::AllocaOp::create(
-            b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()), ValueRange{vocab});
+        // A program that only asks whether a token is listed (the repetition
+        // penalty) needs the bitset alone: no table, no scattered stores.
+        scratch[&op] = onlyTestedForPresence(cast<IdsCountOp>(op))
+                           ? Value()
+                           : memref::AllocaOp::create(
+                                 b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
+                                 ValueRange{vocab});
         Value words = arith::DivUIOp::create(b, arith::AddIOp::create(b, vocab, k.index(31)), k.index(32));
         presence[&op] = memref::AllocaOp::create(
             b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()), ValueRange{words});
@@ -127,6 +132,25 @@ private:
         }
       }
     }
+  }
+
+  /// Whether every use of the counts is a `count > 0` (or `!= 0`) test in a
+  /// map body, so that the presence bitset answers it.
+  static bool onlyTestedForPresence(IdsCountOp op) {
+    for (OpOperand &use : op.getResult().getUses()) {
+      auto map = dyn_cast<MapOp>(use.getOwner());
+      if (!map)
+        return false;
+      BlockArgument arg = map.getBody().front().getArgument(use.getOperandNumber());
+      for (Operation *user : arg.getUsers()) {
+        auto cmp = dyn_cast<arith::CmpIOp>(user);
+        if (!cmp || cmp.getLhs() != arg || !matchPattern(cmp.getRhs(), m_Zero()) ||
+            (cmp.getPredicate() != CmpIPredicate::sgt && cmp.getPredicate() != CmpIPredicate::ne &&
+             cmp.getPredicate() != CmpIPredicate::ugt))
+          return false;
+      }
+    }
+    return true;
   }
 
   void bindInputs() {
@@ -1080,6 +1104,7 @@ private:
   /// the first time the list names it.
   LogicalResult lowerIdsCount(IdsCountOp op) {
     Value table = scratch.lookup(op), bits = presence.lookup(op);
+    // Without a table (only presence is tested) the ids just set their bits.
     Value words = memref::DimOp::create(b, bits, 0);
     k.forRange(k.index(0), words,
                [&](Value w) { memref::StoreOp::create(b, k.i32(0), bits, ValueRange{w}); });
@@ -1099,6 +1124,10 @@ private:
         Value w = arith::IndexCastUIOp::create(b, b.getIndexType(), arith::ShRUIOp::create(b, t, k.i32(5)));
         Value bit = arith::ShLIOp::create(b, k.i32(1), arith::AndIOp::create(b, t, k.i32(31)));
         Value word = memref::LoadOp::create(b, bits, ValueRange{w});
+        if (!table) {
+          memref::StoreOp::create(b, arith::OrIOp::create(b, word, bit), bits, ValueRange{w});
+          return;
+        }
         Value seen = arith::CmpIOp::create(b, CmpIPredicate::ne, arith::AndIOp::create(b, word, bit), k.i32(0));
         Value previous = k.ifThenElse(
                               seen, {b.getI32Type()},

@@ -102,6 +102,8 @@ Value RowEmitter::element(Value value, Value v, Lanes lanes) {
         // Counts were only written for listed tokens; read them under the mask.
         Value counts = scratch.lookup(op);
         Value present = testBits(presence.lookup(op), Value(), v, lanes);
+        if (!counts) // only `count > 0` is used: presence is the answer
+          return arith::ExtUIOp::create(b, laneType(b.getI32Type(), lanes), present);
         if (!lanes.vector()) {
           return k.ifThenElse(
                       present, {b.getI32Type()},

@@ -67,7 +67,9 @@ private:
   const IRMapping &scalars;
   /// logits.ids_count: when the op has no scratch, counts are found by
   /// scanning the id list (GPU kernels); else `scratch` holds the counts, valid only where the
-  /// `presence` bitset (ceil(V/32) words) has the token's bit set.
+  /// `presence` bitset (ceil(V/32) words) has the token's bit set. A scratch
+  /// entry that is a null Value means the program only tests `count > 0`:
+  /// the element is then 1 where the bit is set, 0 elsewhere.
   const DenseMap<Operation *, Value> &scratch;
   const DenseMap<Operation *, Value> &presence;
 
