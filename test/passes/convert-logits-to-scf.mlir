@@ -43,45 +43,24 @@ func.func @temperature(%l: memref<?x?xf32>, %t: f32) {
 // CHECK:         scf.if %[[ACTIVE]] {
 // CHECK:           %[[COUNTS:.*]] = memref.alloca() : memref<256xi32>
 // CHECK:           scf.for %[[ROW:.*]] = %{{.*}} to %[[BATCH]] step
-//
-// CHECK:             scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step
-// CHECK:               memref.store %{{.*}}, %[[COUNTS]]
-// CHECK:             scf.for %{{.*}} = %{{.*}} to %[[VOCAB]] step
-// CHECK:               %[[X0:.*]] = memref.load %[[L]][%[[ROW]],
+// Four radix rounds, one loop: the round's shift is 24 - 8 * round.
+// CHECK:             scf.for %{{.*}} = %{{.*}} to %c4 step %{{.*}} iter_args({{.*}}) -> (i32, i32, i64)
+// CHECK:               %[[DONE:.*]] = arith.muli %{{.*}}, %c8_i32 : i32
+// CHECK:               %[[SHIFT:.*]] = arith.subi %c24_i32, %[[DONE]] : i32
+// CHECK:               scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step
+// CHECK:                 memref.store %{{.*}}, %[[COUNTS]]
+// CHECK:               scf.for %{{.*}} = %{{.*}} to %[[VOCAB]] step
+// CHECK:                 %[[X0:.*]] = memref.load %[[L]][%[[ROW]],
 // The key: -0.0 becomes +0.0, negative floats have their bits flipped,
 // positive ones the sign bit set, NaN is 0.
-// CHECK:               %[[ZERO:.*]] = arith.cmpf oeq, %[[X0]]
-// CHECK:               %[[CANON:.*]] = arith.select %[[ZERO]], %{{.*}}, %[[X0]] : f32
-// CHECK:               arith.bitcast %[[CANON]] : f32 to i32
-// CHECK:               arith.cmpf ord, %[[X0]], %[[X0]]
-// CHECK:               scf.if
-// CHECK:                 arith.shrui %{{.*}}, %c24_i32
-// CHECK:                 memref.store %{{.*}}, %[[COUNTS]]
-// CHECK:             scf.for {{.*}} to %c256{{.*}} iter_args({{.*}}) -> (i64, i32, i1)
-//
-// CHECK:             scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step
-// CHECK:               memref.store %{{.*}}, %[[COUNTS]]
-// CHECK:             scf.for %{{.*}} = %{{.*}} to %[[VOCAB]] step
-// CHECK:               scf.if
-// CHECK:                 arith.shrui %{{.*}}, %c16_i32
-// CHECK:                 memref.store %{{.*}}, %[[COUNTS]]
-// CHECK:             scf.for {{.*}} to %c256{{.*}} iter_args({{.*}}) -> (i64, i32, i1)
-//
-// CHECK:             scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step
-// CHECK:               memref.store %{{.*}}, %[[COUNTS]]
-// CHECK:             scf.for %{{.*}} = %{{.*}} to %[[VOCAB]] step
-// CHECK:               scf.if
-// CHECK:                 arith.shrui %{{.*}}, %c8_i32
-// CHECK:                 memref.store %{{.*}}, %[[COUNTS]]
-// CHECK:             scf.for {{.*}} to %c256{{.*}} iter_args({{.*}}) -> (i64, i32, i1)
-//
-// CHECK:             scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step
-// CHECK:               memref.store %{{.*}}, %[[COUNTS]]
-// CHECK:             scf.for %{{.*}} = %{{.*}} to %[[VOCAB]] step
-// CHECK:               scf.if
-// CHECK:                 arith.shrui %{{.*}}, %c0_i32
-// CHECK:                 memref.store %{{.*}}, %[[COUNTS]]
-// CHECK:             scf.for {{.*}} to %c256{{.*}} iter_args({{.*}}) -> (i64, i32, i1)
+// CHECK:                 %[[ZERO:.*]] = arith.cmpf oeq, %[[X0]]
+// CHECK:                 %[[CANON:.*]] = arith.select %[[ZERO]], %{{.*}}, %[[X0]] : f32
+// CHECK:                 arith.bitcast %[[CANON]] : f32 to i32
+// CHECK:                 arith.cmpf ord, %[[X0]], %[[X0]]
+// CHECK:                 scf.if
+// CHECK:                   arith.shrui %{{.*}}, %[[SHIFT]]
+// CHECK:                   memref.store %{{.*}}, %[[COUNTS]]
+// CHECK:               scf.for {{.*}} to %c256{{.*}} iter_args({{.*}}) -> (i64, i32, i1)
 //
 // The filter: -inf where key < the k-th key (unsigned).
 // CHECK:             scf.for %[[V:.*]] = %{{.*}} to %[[VOCAB]] step
@@ -91,9 +70,9 @@ func.func @temperature(%l: memref<?x?xf32>, %t: f32) {
 // CHECK:               memref.store %[[Y]], %[[L]][%[[ROW]], %[[V]]]
 // CHECK-NOT:     scf.
 // CHECK:         return
-// Exactly 14 loops: rows, 4 x (clear, histogram, scan), filter.
+// Exactly 6 loops: rows, rounds, (clear, histogram, scan), filter.
 // LOOPS-LABEL: func.func @top_k(
-// LOOPS-COUNT-14: scf.for
+// LOOPS-COUNT-6: scf.for
 // LOOPS-NOT:     scf.for
 func.func @top_k(%l: memref<?x?xf32>, %k: i64) {
   logits.top_k %l, %k : memref<?x?xf32>
@@ -125,36 +104,20 @@ func.func @top_k(%l: memref<?x?xf32>, %k: i64) {
 // CHECK:               %[[PD:.*]] = arith.extf %[[P]] : f32 to f64
 // CHECK:               %[[SHARE:.*]] = arith.mulf %[[PD]], %[[MASS]] : f64
 // CHECK:               %[[BUDGET:.*]] = arith.maxnumf %[[SHARE]], %{{.*}} : f64
-//
-// CHECK:               scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step
-// CHECK:                 memref.store %{{.*}}, %[[COUNTS]]
-// CHECK:                 memref.store %{{.*}}, %[[MASSES]]
-// CHECK:               scf.for %{{.*}} = %{{.*}} to %[[VOCAB]] step
-// CHECK:                 scf.if
-// CHECK:                   arith.shrui %{{.*}}, %c24_i32
+// Four radix rounds, one loop, carrying the budget left below the prefix.
+// CHECK:               scf.for %{{.*}} = %{{.*}} to %c4 step %{{.*}} iter_args({{.*}}, %[[LEFT:.*]] = %[[BUDGET]]) -> (i32, i32, f64)
+// CHECK:                 %[[SHIFT:.*]] = arith.subi %c24_i32, %{{.*}} : i32
+// CHECK:                 scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step
 // CHECK:                   memref.store %{{.*}}, %[[COUNTS]]
-// CHECK:                   math.exp
 // CHECK:                   memref.store %{{.*}}, %[[MASSES]]
-// CHECK:               scf.for {{.*}} to %c256{{.*}} iter_args({{.*}}) -> (f64, i32, f64, i1)
-// CHECK:                 arith.cmpf olt, %{{.*}}, %[[BUDGET]] : f64
-//
-// CHECK:               scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step
-// CHECK:               scf.for %{{.*}} = %{{.*}} to %[[VOCAB]] step
-// CHECK:                 scf.if
-// CHECK:                   arith.shrui %{{.*}}, %c16_i32
-// CHECK:               scf.for {{.*}} to %c256{{.*}} iter_args({{.*}}) -> (f64, i32, f64, i1)
-//
-// CHECK:               scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step
-// CHECK:               scf.for %{{.*}} = %{{.*}} to %[[VOCAB]] step
-// CHECK:                 scf.if
-// CHECK:                   arith.shrui %{{.*}}, %c8_i32
-// CHECK:               scf.for {{.*}} to %c256{{.*}} iter_args({{.*}}) -> (f64, i32, f64, i1)
-//
-// CHECK:               scf.for %{{.*}} = %{{.*}} to %c256{{.*}} step
-// CHECK:               scf.for %{{.*}} = %{{.*}} to %[[VOCAB]] step
-// CHECK:                 scf.if
-// CHECK:                   arith.shrui %{{.*}}, %c0_i32
-// CHECK:               scf.for {{.*}} to %c256{{.*}} iter_args({{.*}}) -> (f64, i32, f64, i1)
+// CHECK:                 scf.for %{{.*}} = %{{.*}} to %[[VOCAB]] step
+// CHECK:                   scf.if
+// CHECK:                     arith.shrui %{{.*}}, %[[SHIFT]]
+// CHECK:                     memref.store %{{.*}}, %[[COUNTS]]
+// CHECK:                     math.exp
+// CHECK:                     memref.store %{{.*}}, %[[MASSES]]
+// CHECK:                 scf.for {{.*}} to %c256{{.*}} iter_args({{.*}}) -> (f64, i32, f64, i1)
+// CHECK:                   arith.cmpf olt, %{{.*}}, %[[LEFT]] : f64
 //
 // CHECK:               scf.for %[[V:.*]] = %{{.*}} to %[[VOCAB]] step
 // CHECK:                 %[[X:.*]] = memref.load %[[L]][%[[ROW]], %[[V]]]
@@ -163,9 +126,9 @@ func.func @top_k(%l: memref<?x?xf32>, %k: i64) {
 // CHECK:                 memref.store %[[Y]], %[[L]][%[[ROW]], %[[V]]]
 // CHECK-NOT:     scf.
 // CHECK:         return
-// Exactly 16 loops: rows, max, mass, 4 x (clear, histogram, scan), filter.
+// Exactly 8 loops: rows, max, mass, rounds, (clear, histogram, scan), filter.
 // LOOPS-LABEL: func.func @top_p(
-// LOOPS-COUNT-16: scf.for
+// LOOPS-COUNT-8: scf.for
 // LOOPS-NOT:     scf.for
 func.func @top_p(%l: memref<?x?xf32>, %p: f32) {
   logits.top_p %l, %p : memref<?x?xf32>

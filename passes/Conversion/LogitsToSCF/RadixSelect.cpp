@@ -21,7 +21,7 @@ struct RadixState {
 /// Histograms byte `shift` of the keys that match `state`: a count per byte
 /// value in `counts`, and (when `masses` is given) the f64 sum of `weight`.
 void histogramByte(KernelBuilder &k, Value vocab, ElementFn value, ElementFn weight,
-                   RadixState state, int shift, int bits, Value counts, Value masses,
+                   RadixState state, Value shift, int bits, Value counts, Value masses,
                    const ExtraEntries *extra) {
   ImplicitLocOpBuilder &b = k.builder();
   const int32_t digitMask = (1 << bits) - 1;
@@ -36,7 +36,7 @@ void histogramByte(KernelBuilder &k, Value vocab, ElementFn value, ElementFn wei
     Value matches = arith::CmpIOp::create(b, CmpIPredicate::eq, masked, state.prefix);
     k.ifThen(matches, [&] {
       Value byte =
-          arith::AndIOp::create(b, arith::ShRUIOp::create(b, key, k.i32(shift)), k.i32(digitMask));
+          arith::AndIOp::create(b, arith::ShRUIOp::create(b, key, shift), k.i32(digitMask));
       Value d = arith::IndexCastUIOp::create(b, b.getIndexType(), byte);
       Value c = memref::LoadOp::create(b, counts, d);
       memref::StoreOp::create(b, arith::AddIOp::create(b, c, k.i32(1)), counts, d);
@@ -53,7 +53,7 @@ void histogramByte(KernelBuilder &k, Value vocab, ElementFn value, ElementFn wei
   Value matches = arith::CmpIOp::create(b, CmpIPredicate::eq, masked, state.prefix);
   Value some = arith::CmpIOp::create(b, CmpIPredicate::sgt, extra->count, k.i32(0));
   k.ifThen(arith::AndIOp::create(b, matches, some), [&] {
-    Value byte = arith::AndIOp::create(b, arith::ShRUIOp::create(b, extra->key, k.i32(shift)),
+    Value byte = arith::AndIOp::create(b, arith::ShRUIOp::create(b, extra->key, shift),
                                        k.i32(digitMask));
     Value d = arith::IndexCastUIOp::create(b, b.getIndexType(), byte);
     Value c = memref::LoadOp::create(b, counts, d);
@@ -65,12 +65,27 @@ void histogramByte(KernelBuilder &k, Value vocab, ElementFn value, ElementFn wei
   });
 }
 
-RadixState narrow(KernelBuilder &k, RadixState state, Value byte, int shift, int bits) {
+RadixState narrow(KernelBuilder &k, RadixState state, Value byte, Value shift, int bits) {
   ImplicitLocOpBuilder &b = k.builder();
-  Value shifted = arith::ShLIOp::create(b, byte, k.i32(shift));
-  uint32_t digits = ((1u << bits) - 1) << shift;
+  Value shifted = arith::ShLIOp::create(b, byte, shift);
+  Value digits = arith::ShLIOp::create(b, k.i32((1 << bits) - 1), shift);
   return {arith::OrIOp::create(b, state.prefix, shifted),
-          arith::OrIOp::create(b, state.prefixMask, k.i32(static_cast<int32_t>(digits)))};
+          arith::OrIOp::create(b, state.prefixMask, digits)};
+}
+
+/// The rounds of a radix search as one loop (not unrolled: a search is
+/// emitted several times per kernel, and its rounds dominate code size).
+/// `round` gets (shift as i32, carried values) and returns the next ones,
+/// the first two being the prefix and its mask.
+SmallVector<Value> radixRounds(KernelBuilder &k, int bits, ValueRange init,
+                               llvm::function_ref<SmallVector<Value>(Value, ValueRange)> round) {
+  ImplicitLocOpBuilder &b = k.builder();
+  return k.forRange(k.index(0), k.index(32 / bits), init, [&](Value r, ValueRange acc) {
+    Value done = arith::MulIOp::create(b, arith::IndexCastUIOp::create(b, b.getI32Type(), r),
+                                       k.i32(bits));
+    Value shift = arith::SubIOp::create(b, k.i32(32 - bits), done);
+    return round(shift, acc);
+  });
 }
 
 
@@ -79,67 +94,72 @@ RadixState narrow(KernelBuilder &k, RadixState state, Value byte, int shift, int
 Value mlir::dec::kthLargestKey(KernelBuilder &k, Value vocab, ElementFn value, Value rank,
                                Value counts, const ExtraEntries *extra, int bits) {
   ImplicitLocOpBuilder &b = k.builder();
-  RadixState state{k.i32(0), k.i32(0)};
-  Value remaining = rank;
-  for (int shift = 32 - bits; shift >= 0; shift -= bits) {
-    histogramByte(k, vocab, value, ElementFn(), state, shift, bits, counts, Value(), extra);
-    // From the highest byte value down, find the one holding the rank-th key.
-    // Carried: count of keys in higher byte values, chosen byte, found.
-    SmallVector<Value> scan = k.forRange(
-        k.index(0), k.index(1 << bits), {k.i64(0), k.i32(0), k.i1(false)},
-        [&](Value i, ValueRange acc) {
-          Value d = arith::SubIOp::create(b, k.index((1 << bits) - 1), i);
-          Value c =
-              arith::ExtUIOp::create(b, b.getI64Type(), memref::LoadOp::create(b, counts, d));
-          Value through = arith::AddIOp::create(b, acc[0], c);
-          Value reaches = arith::CmpIOp::create(b, CmpIPredicate::sge, through, remaining);
-          Value notFound = arith::XOrIOp::create(b, acc[2], k.i1(true));
-          Value hit = arith::AndIOp::create(b, notFound, reaches);
-          Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
-          return SmallVector<Value>{
-              arith::SelectOp::create(b, notFound,
-                                      arith::SelectOp::create(b, hit, acc[0], through), acc[0]),
-              arith::SelectOp::create(b, hit, byte, acc[1]), arith::OrIOp::create(b, acc[2], hit)};
-        });
-    remaining = arith::SubIOp::create(b, remaining, scan[0]);
-    state = narrow(k, state, scan[1], shift, bits);
-  }
-  return state.prefix;
+  // Carried: prefix, prefix mask, rank still to find below the prefix.
+  SmallVector<Value> result = radixRounds(
+      k, bits, {k.i32(0), k.i32(0), rank}, [&](Value shift, ValueRange acc) -> SmallVector<Value> {
+        RadixState state{acc[0], acc[1]};
+        Value remaining = acc[2];
+        histogramByte(k, vocab, value, ElementFn(), state, shift, bits, counts, Value(), extra);
+        // From the highest byte value down, find the one holding the rank-th key.
+        // Carried: count of keys in higher byte values, chosen byte, found.
+        SmallVector<Value> scan = k.forRange(
+            k.index(0), k.index(1 << bits), {k.i64(0), k.i32(0), k.i1(false)},
+            [&](Value i, ValueRange inner) {
+              Value d = arith::SubIOp::create(b, k.index((1 << bits) - 1), i);
+              Value c =
+                  arith::ExtUIOp::create(b, b.getI64Type(), memref::LoadOp::create(b, counts, d));
+              Value through = arith::AddIOp::create(b, inner[0], c);
+              Value reaches = arith::CmpIOp::create(b, CmpIPredicate::sge, through, remaining);
+              Value notFound = arith::XOrIOp::create(b, inner[2], k.i1(true));
+              Value hit = arith::AndIOp::create(b, notFound, reaches);
+              Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
+              return SmallVector<Value>{
+                  arith::SelectOp::create(b, notFound,
+                                          arith::SelectOp::create(b, hit, inner[0], through), inner[0]),
+                  arith::SelectOp::create(b, hit, byte, inner[1]), arith::OrIOp::create(b, inner[2], hit)};
+            });
+        RadixState next = narrow(k, state, scan[1], shift, bits);
+        return {next.prefix, next.prefixMask, arith::SubIOp::create(b, remaining, scan[0])};
+      });
+  return result[0];
 }
 
 Value mlir::dec::massBoundaryKey(KernelBuilder &k, Value vocab, ElementFn value,
                                  ElementFn weight, Value budget, Value counts, Value masses,
                                  const ExtraEntries *extra, int bits) {
   ImplicitLocOpBuilder &b = k.builder();
-  RadixState state{k.i32(0), k.i32(0)};
-  for (int shift = 32 - bits; shift >= 0; shift -= bits) {
-    histogramByte(k, vocab, value, weight, state, shift, bits, counts, masses, extra);
-    // Descend byte values; the boundary is in the lowest non-empty one whose
-    // higher byte values hold less than the budget. Carried: mass above,
-    // chosen byte, mass above the chosen byte, stopped.
-    SmallVector<Value> scan = k.forRange(
-        k.index(0), k.index(1 << bits), {k.f64(0.0), k.i32(0), k.f64(0.0), k.i1(false)},
-        [&](Value i, ValueRange acc) {
-          Value d = arith::SubIOp::create(b, k.index((1 << bits) - 1), i);
-          Value c = memref::LoadOp::create(b, counts, d);
-          Value m = memref::LoadOp::create(b, masses, d);
-          Value nonEmpty = arith::CmpIOp::create(b, CmpIPredicate::ne, c, k.i32(0));
-          Value live =
-              arith::AndIOp::create(b, nonEmpty, arith::XOrIOp::create(b, acc[3], k.i1(true)));
-          Value under = arith::CmpFOp::create(b, CmpFPredicate::OLT, acc[0], budget);
-          Value choose = arith::AndIOp::create(b, live, under);
-          Value stop =
-              arith::AndIOp::create(b, live, arith::XOrIOp::create(b, under, k.i1(true)));
-          Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
-          return SmallVector<Value>{arith::AddFOp::create(b, acc[0], m),
-                                    arith::SelectOp::create(b, choose, byte, acc[1]),
-                                    arith::SelectOp::create(b, choose, acc[0], acc[2]),
-                                    arith::OrIOp::create(b, acc[3], stop)};
-        });
-    budget = arith::SubFOp::create(b, budget, scan[2]);
-    state = narrow(k, state, scan[1], shift, bits);
-  }
-  return state.prefix;
+  // Carried: prefix, prefix mask, budget left below the prefix.
+  SmallVector<Value> result = radixRounds(
+      k, bits, {k.i32(0), k.i32(0), budget}, [&](Value shift, ValueRange acc) -> SmallVector<Value> {
+        RadixState state{acc[0], acc[1]};
+        Value left = acc[2];
+        histogramByte(k, vocab, value, weight, state, shift, bits, counts, masses, extra);
+        // Descend byte values; the boundary is in the lowest non-empty one whose
+        // higher byte values hold less than the budget. Carried: mass above,
+        // chosen byte, mass above the chosen byte, stopped.
+        SmallVector<Value> scan = k.forRange(
+            k.index(0), k.index(1 << bits), {k.f64(0.0), k.i32(0), k.f64(0.0), k.i1(false)},
+            [&](Value i, ValueRange inner) {
+              Value d = arith::SubIOp::create(b, k.index((1 << bits) - 1), i);
+              Value c = memref::LoadOp::create(b, counts, d);
+              Value m = memref::LoadOp::create(b, masses, d);
+              Value nonEmpty = arith::CmpIOp::create(b, CmpIPredicate::ne, c, k.i32(0));
+              Value live =
+                  arith::AndIOp::create(b, nonEmpty, arith::XOrIOp::create(b, inner[3], k.i1(true)));
+              Value under = arith::CmpFOp::create(b, CmpFPredicate::OLT, inner[0], left);
+              Value choose = arith::AndIOp::create(b, live, under);
+              Value stop =
+                  arith::AndIOp::create(b, live, arith::XOrIOp::create(b, under, k.i1(true)));
+              Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
+              return SmallVector<Value>{arith::AddFOp::create(b, inner[0], m),
+                                        arith::SelectOp::create(b, choose, byte, inner[1]),
+                                        arith::SelectOp::create(b, choose, inner[0], inner[2]),
+                                        arith::OrIOp::create(b, inner[3], stop)};
+            });
+        RadixState next = narrow(k, state, scan[1], shift, bits);
+        return {next.prefix, next.prefixMask, arith::SubFOp::create(b, left, scan[2])};
+      });
+  return result[0];
 }
 
 Value mlir::dec::valueOfKey(KernelBuilder &k, Value key) {

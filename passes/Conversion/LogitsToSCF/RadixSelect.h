@@ -5,7 +5,8 @@
 // values one byte at a time: each of 4 rounds histograms the next byte of the
 // keys that share the prefix fixed so far (a count, and for mass boundaries a
 // weight, per byte value) and picks the byte the boundary lies in. So each
-// search is 4 passes over the row plus 4 scans of 256 bins.
+// search is 4 passes over the row plus 4 scans of 256 bins. The rounds are
+// emitted as one loop: a kernel holds several searches.
 //
 //===----------------------------------------------------------------------===//
 
