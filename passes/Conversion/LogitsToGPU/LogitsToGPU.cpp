@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Conversion/LogitsToSCF/RadixSelect.h"
 #include "passes/Conversion/LogitsToVector/RowEmitter.h"
 #include "passes/Passes.h"
 
@@ -296,48 +297,13 @@ private:
       // One thread scans the bins from the top and publishes the digit and
       // what is above it (slot 0: digit; masses slot 256: amount above).
       k.ifThen(isThreadZero(), [&] {
-        SmallVector<Value> found;
-        if (!byMass) {
-          found = k.forRange(k.index(0), k.index(256), {k.i64(0), k.i32(0), k.i1(false)},
-                             [&](Value i, ValueRange acc) {
-                               Value d = arith::SubIOp::create(b, k.index(255), i);
-                               Value c = arith::ExtUIOp::create(
-                                   b, b.getI64Type(), memref::LoadOp::create(b, histogram, ValueRange{d}));
-                               Value through = arith::AddIOp::create(b, acc[0], c);
-                               Value reaches = arith::CmpIOp::create(b, CmpIPredicate::sge, through, remaining);
-                               Value open = arith::XOrIOp::create(b, acc[2], k.i1(true));
-                               Value hit = arith::AndIOp::create(b, open, reaches);
-                               Value digit = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
-                               return SmallVector<Value>{
-                                   arith::SelectOp::create(b, open, arith::SelectOp::create(b, hit, acc[0], through),
-                                                           acc[0]),
-                                   arith::SelectOp::create(b, hit, digit, acc[1]),
-                                   arith::OrIOp::create(b, acc[2], hit)};
-                             });
-          memref::StoreOp::create(b, found[1], slots, ValueRange{k.index(0)});
-          memref::StoreOp::create(b, arith::SIToFPOp::create(b, b.getF64Type(), found[0]), scan,
-                                  ValueRange{k.index(0)});
-        } else {
-          found = k.forRange(k.index(0), k.index(256), {k.f64(0.0), k.i32(0), k.f64(0.0), k.i1(false)},
-                             [&](Value i, ValueRange acc) {
-                               Value d = arith::SubIOp::create(b, k.index(255), i);
-                               Value c = memref::LoadOp::create(b, histogram, ValueRange{d});
-                               Value m = memref::LoadOp::create(b, masses, ValueRange{d});
-                               Value nonEmpty = arith::CmpIOp::create(b, CmpIPredicate::ne, c, k.i32(0));
-                               Value live = arith::AndIOp::create(b, nonEmpty,
-                                                                  arith::XOrIOp::create(b, acc[3], k.i1(true)));
-                               Value under = arith::CmpFOp::create(b, CmpFPredicate::OLT, acc[0], budget);
-                               Value choose = arith::AndIOp::create(b, live, under);
-                               Value stop = arith::AndIOp::create(b, live, arith::XOrIOp::create(b, under, k.i1(true)));
-                               Value digit = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
-                               return SmallVector<Value>{arith::AddFOp::create(b, acc[0], m),
-                                                         arith::SelectOp::create(b, choose, digit, acc[1]),
-                                                         arith::SelectOp::create(b, choose, acc[0], acc[2]),
-                                                         arith::OrIOp::create(b, acc[3], stop)};
-                             });
-          memref::StoreOp::create(b, found[1], slots, ValueRange{k.index(0)});
-          memref::StoreOp::create(b, found[2], scan, ValueRange{k.index(0)});
-        }
+        // Histograms hold 256 bins; `scan` carries what lies above as f64.
+        auto [above, digit] = byMass ? massBin(k, histogram, masses, 256, budget)
+                                     : rankBin(k, histogram, 256, remaining);
+        if (!byMass)
+          above = arith::SIToFPOp::create(b, b.getF64Type(), above);
+        memref::StoreOp::create(b, digit, slots, ValueRange{k.index(0)});
+        memref::StoreOp::create(b, above, scan, ValueRange{k.index(0)});
       });
       gpu::BarrierOp::create(b);
       Value digit = memref::LoadOp::create(b, slots, ValueRange{k.index(0)});

@@ -91,6 +91,51 @@ SmallVector<Value> radixRounds(KernelBuilder &k, int bits, ValueRange init,
 
 } // namespace
 
+std::pair<Value, Value> mlir::dec::rankBin(KernelBuilder &k, Value counts, int bins,
+                                           Value remaining) {
+  ImplicitLocOpBuilder &b = k.builder();
+  // Carried: count of keys in higher bins, chosen bin, found.
+  SmallVector<Value> scan = k.forRange(
+      k.index(0), k.index(bins), {k.i64(0), k.i32(0), k.i1(false)}, [&](Value i, ValueRange acc) {
+        Value d = arith::SubIOp::create(b, k.index(bins - 1), i);
+        Value c = arith::ExtUIOp::create(b, b.getI64Type(), memref::LoadOp::create(b, counts, d));
+        Value through = arith::AddIOp::create(b, acc[0], c);
+        Value reaches = arith::CmpIOp::create(b, CmpIPredicate::sge, through, remaining);
+        Value notFound = arith::XOrIOp::create(b, acc[2], k.i1(true));
+        Value hit = arith::AndIOp::create(b, notFound, reaches);
+        Value bin = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
+        return SmallVector<Value>{
+            arith::SelectOp::create(b, notFound, arith::SelectOp::create(b, hit, acc[0], through),
+                                    acc[0]),
+            arith::SelectOp::create(b, hit, bin, acc[1]), arith::OrIOp::create(b, acc[2], hit)};
+      });
+  return {scan[0], scan[1]};
+}
+
+std::pair<Value, Value> mlir::dec::massBin(KernelBuilder &k, Value counts, Value masses, int bins,
+                                           Value budget) {
+  ImplicitLocOpBuilder &b = k.builder();
+  // Carried: mass above, chosen bin, mass above the chosen bin, stopped.
+  SmallVector<Value> scan = k.forRange(
+      k.index(0), k.index(bins), {k.f64(0.0), k.i32(0), k.f64(0.0), k.i1(false)},
+      [&](Value i, ValueRange acc) {
+        Value d = arith::SubIOp::create(b, k.index(bins - 1), i);
+        Value c = memref::LoadOp::create(b, counts, d);
+        Value m = memref::LoadOp::create(b, masses, d);
+        Value nonEmpty = arith::CmpIOp::create(b, CmpIPredicate::ne, c, k.i32(0));
+        Value live = arith::AndIOp::create(b, nonEmpty, arith::XOrIOp::create(b, acc[3], k.i1(true)));
+        Value under = arith::CmpFOp::create(b, CmpFPredicate::OLT, acc[0], budget);
+        Value choose = arith::AndIOp::create(b, live, under);
+        Value stop = arith::AndIOp::create(b, live, arith::XOrIOp::create(b, under, k.i1(true)));
+        Value bin = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
+        return SmallVector<Value>{arith::AddFOp::create(b, acc[0], m),
+                                  arith::SelectOp::create(b, choose, bin, acc[1]),
+                                  arith::SelectOp::create(b, choose, acc[0], acc[2]),
+                                  arith::OrIOp::create(b, acc[3], stop)};
+      });
+  return {scan[2], scan[1]};
+}
+
 Value mlir::dec::kthLargestKey(KernelBuilder &k, Value vocab, ElementFn value, Value rank,
                                Value counts, const ExtraEntries *extra, int bits) {
   ImplicitLocOpBuilder &b = k.builder();
@@ -100,26 +145,9 @@ Value mlir::dec::kthLargestKey(KernelBuilder &k, Value vocab, ElementFn value, V
         RadixState state{acc[0], acc[1]};
         Value remaining = acc[2];
         histogramByte(k, vocab, value, ElementFn(), state, shift, bits, counts, Value(), extra);
-        // From the highest byte value down, find the one holding the rank-th key.
-        // Carried: count of keys in higher byte values, chosen byte, found.
-        SmallVector<Value> scan = k.forRange(
-            k.index(0), k.index(1 << bits), {k.i64(0), k.i32(0), k.i1(false)},
-            [&](Value i, ValueRange inner) {
-              Value d = arith::SubIOp::create(b, k.index((1 << bits) - 1), i);
-              Value c =
-                  arith::ExtUIOp::create(b, b.getI64Type(), memref::LoadOp::create(b, counts, d));
-              Value through = arith::AddIOp::create(b, inner[0], c);
-              Value reaches = arith::CmpIOp::create(b, CmpIPredicate::sge, through, remaining);
-              Value notFound = arith::XOrIOp::create(b, inner[2], k.i1(true));
-              Value hit = arith::AndIOp::create(b, notFound, reaches);
-              Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
-              return SmallVector<Value>{
-                  arith::SelectOp::create(b, notFound,
-                                          arith::SelectOp::create(b, hit, inner[0], through), inner[0]),
-                  arith::SelectOp::create(b, hit, byte, inner[1]), arith::OrIOp::create(b, inner[2], hit)};
-            });
-        RadixState next = narrow(k, state, scan[1], shift, bits);
-        return {next.prefix, next.prefixMask, arith::SubIOp::create(b, remaining, scan[0])};
+        auto [above, byte] = rankBin(k, counts, 1 << bits, remaining);
+        RadixState next = narrow(k, state, byte, shift, bits);
+        return {next.prefix, next.prefixMask, arith::SubIOp::create(b, remaining, above)};
       });
   return result[0];
 }
@@ -134,30 +162,9 @@ Value mlir::dec::massBoundaryKey(KernelBuilder &k, Value vocab, ElementFn value,
         RadixState state{acc[0], acc[1]};
         Value left = acc[2];
         histogramByte(k, vocab, value, weight, state, shift, bits, counts, masses, extra);
-        // Descend byte values; the boundary is in the lowest non-empty one whose
-        // higher byte values hold less than the budget. Carried: mass above,
-        // chosen byte, mass above the chosen byte, stopped.
-        SmallVector<Value> scan = k.forRange(
-            k.index(0), k.index(1 << bits), {k.f64(0.0), k.i32(0), k.f64(0.0), k.i1(false)},
-            [&](Value i, ValueRange inner) {
-              Value d = arith::SubIOp::create(b, k.index((1 << bits) - 1), i);
-              Value c = memref::LoadOp::create(b, counts, d);
-              Value m = memref::LoadOp::create(b, masses, d);
-              Value nonEmpty = arith::CmpIOp::create(b, CmpIPredicate::ne, c, k.i32(0));
-              Value live =
-                  arith::AndIOp::create(b, nonEmpty, arith::XOrIOp::create(b, inner[3], k.i1(true)));
-              Value under = arith::CmpFOp::create(b, CmpFPredicate::OLT, inner[0], left);
-              Value choose = arith::AndIOp::create(b, live, under);
-              Value stop =
-                  arith::AndIOp::create(b, live, arith::XOrIOp::create(b, under, k.i1(true)));
-              Value byte = arith::IndexCastUIOp::create(b, b.getI32Type(), d);
-              return SmallVector<Value>{arith::AddFOp::create(b, inner[0], m),
-                                        arith::SelectOp::create(b, choose, byte, inner[1]),
-                                        arith::SelectOp::create(b, choose, inner[0], inner[2]),
-                                        arith::OrIOp::create(b, inner[3], stop)};
-            });
-        RadixState next = narrow(k, state, scan[1], shift, bits);
-        return {next.prefix, next.prefixMask, arith::SubFOp::create(b, left, scan[2])};
+        auto [above, byte] = massBin(k, counts, masses, 1 << bits, left);
+        RadixState next = narrow(k, state, byte, shift, bits);
+        return {next.prefix, next.prefixMask, arith::SubFOp::create(b, left, above)};
       });
   return result[0];
 }

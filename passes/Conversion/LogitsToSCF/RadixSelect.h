@@ -41,6 +41,17 @@ Value massBoundaryKey(KernelBuilder &k, Value vocab, ElementFn value, ElementFn 
                       Value budget, Value counts, Value masses,
                       const ExtraEntries *extra = nullptr, int bits = 8);
 
+/// One radix round's choice for a rank: scanning the `bins` counts (i32)
+/// from the highest bin down, the bin holding the `remaining`-th (i64) key.
+/// Returns {keys in the higher bins (i64), the bin (i32)}.
+std::pair<Value, Value> rankBin(KernelBuilder &k, Value counts, int bins, Value remaining);
+
+/// One radix round's choice for a mass boundary: the lowest non-empty bin
+/// whose higher bins weigh (f64 `masses`) less than `budget`. Returns {the
+/// mass of the bins above it (f64), the bin (i32)}.
+std::pair<Value, Value> massBin(KernelBuilder &k, Value counts, Value masses, int bins,
+                                Value budget);
+
 /// The float whose key is `key` (key 0, NaN's key, gives a NaN).
 Value valueOfKey(KernelBuilder &k, Value key);
 
