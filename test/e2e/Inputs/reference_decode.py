@@ -18,7 +18,7 @@ Logits processors are applied in the order they are given on the command line (s
 `--temperature 0.7 --top-k 40` and `--top-k 40 --temperature 0.7` differ where it
 matters); each may be given more than once. `--processors` is an alternative spelling
 of the same ordered list, e.g. `--processors "repetition_penalty=1.3,top_k=40,temperature=0.8"`
-(names: repetition_penalty, temperature, top_k, top_p, min_p, typical, epsilon, eta);
+(names: repetition_penalty, temperature, top_k, top_p, min_p, typical, epsilon, eta, top_h);
 options given both ways are applied in command-line order. The processors are written to match Hugging Face
 transformers' LogitsProcessors (see each function), with min_tokens_to_keep = 1 and
 filtered tokens set to -inf:
@@ -41,6 +41,9 @@ filtered tokens set to -inf:
                           the top token.
     eta E                 EtaLogitsWarper: remove tokens with probability <
                           min(E, sqrt(E) * exp(-entropy)), except the top token.
+    top_h A               TopHLogitsWarper: of the 100 largest logits (ties by token id),
+                          keep the prefix whose cumulative sum of -p log p (p: their
+                          softmax) stays <= A * their entropy, and always the first.
 
 Modes:
     greedy        repeat N times: process the logits, pick argmax (ties -> lowest token
@@ -163,6 +166,24 @@ def eta(scores, ids, eps):
     return scores.masked_fill(remove, float("-inf"))
 
 
+def top_h(scores, ids, alpha):
+    # transformers.TopHLogitsWarper (top_n = 100, filter_value=-inf).  Its torch.topk leaves
+    # the order of equal logits unspecified; a stable sort orders them by token id.
+    assert 0.0 < alpha <= 1.0
+    top_n = min(100, scores.numel())
+    top_logits, top_idx = torch.sort(scores, descending=True, stable=True)
+    top_logits, top_idx = top_logits[:top_n], top_idx[:top_n]
+    dist = torch.distributions.Categorical(logits=top_logits)
+    probs = dist.probs
+    tau = dist.entropy() * alpha
+    cumulative_entropy = torch.cumsum(-probs * torch.log(probs), dim=-1)
+    selection = cumulative_entropy <= tau
+    selection[0] = True
+    keep = torch.zeros_like(scores, dtype=torch.bool)
+    keep[top_idx] = selection
+    return scores.masked_fill(~keep, float("-inf"))
+
+
 PROCESSORS = {
     "repetition_penalty": (repetition_penalty, float),
     "frequency_penalty": (frequency_penalty, float),
@@ -174,6 +195,7 @@ PROCESSORS = {
     "typical": (typical, float),
     "epsilon": (epsilon, float),
     "eta": (eta, float),
+    "top_h": (top_h, float),
 }
 
 
