@@ -42,6 +42,8 @@ for V in {32000, 128256, 262144} and batch in {1, 8, 64} (median us per call
 for the whole batch).
 
   --json      print a JSON array of {pipeline, vocab, batch, fused_us, libtorch_us, floor_us}
+              (batch 1 also: fused_rotating_us, floor_rotating_us, each call on the
+              next of 64 distinct rows, as a batch of 64 reads them)
   --quick     V = 128,256 and batch 1 only
   --unfused   also time dec's unfused (one loop nest per op) lowering
   --vocab V[,V...]   other vocabulary sizes (instead of the three above)
@@ -149,7 +151,29 @@ struct Row {
   char pipeline;
   int64_t vocab, batch;
   double fused, unfused, libtorch, floor;
+  // Batch 1 only: each call on the next of kPool distinct rows (the footprint
+  // of a batch of kPool), so the row comes from where a large batch's rows do.
+  double fusedRotating = 0, floorRotating = 0;
 };
+
+constexpr int64_t kPool = 64;
+constexpr int64_t kHistory = 64;
+
+/// LLM-like logits: a normal bulk and a few strong candidates per row; and a
+/// history of kHistory random tokens per row.
+void fillRows(std::vector<float> &logits, std::vector<int32_t> &history, int64_t rows,
+              int64_t vocab, std::mt19937_64 &rng) {
+  logits.resize(vocab * rows);
+  std::normal_distribution<float> normal(0.0f, 2.5f);
+  for (float &x : logits)
+    x = normal(rng);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int j = 0; j < 8; ++j)
+      logits[r * vocab + rng() % vocab] += 12.0f - j;
+  history.resize(rows * kHistory);
+  for (int32_t &t : history)
+    t = static_cast<int32_t>(rng() % vocab);
+}
 
 } // namespace
 
@@ -210,18 +234,9 @@ int main(int argc, char **argv) {
   std::mt19937_64 rng(42);
   for (int64_t vocab : vocabs)
     for (int64_t batch : batches) {
-      // LLM-like logits: a normal bulk and a few strong candidates per row.
-      std::vector<float> logits(vocab * batch);
-      std::normal_distribution<float> normal(0.0f, 2.5f);
-      for (float &x : logits)
-        x = normal(rng);
-      for (int64_t r = 0; r < batch; ++r)
-        for (int j = 0; j < 8; ++j)
-          logits[r * vocab + rng() % vocab] += 12.0f - j;
-      constexpr int64_t kHistory = 64;
-      std::vector<int32_t> history(batch * kHistory);
-      for (int32_t &t : history)
-        t = static_cast<int32_t>(rng() % vocab);
+      std::vector<float> logits;
+      std::vector<int32_t> history;
+      fillRows(logits, history, batch, vocab, rng);
       std::vector<int64_t> seeds(batch);
       for (int64_t r = 0; r < batch; ++r)
         seeds[r] = r;
@@ -238,12 +253,42 @@ int main(int argc, char **argv) {
       std::vector<int64_t> history64(history.begin(), history.end());
       torch::Tensor th = torch::from_blob(history64.data(), {batch, kHistory}, torch::kInt64);
       double floor = streamingRead(logits);
+      // Batch 1 again, rotating over a pool of distinct rows.
+      std::vector<float> pool;
+      std::vector<int32_t> poolHistory;
+      double floorRotating = 0;
+      if (batch == 1) {
+        fillRows(pool, poolHistory, kPool, vocab, rng);
+        int64_t next = 0;
+        floorRotating = medianMicros([&] {
+          const float *row = pool.data() + (next++ % kPool) * vocab;
+          float acc[16] = {};
+          for (int64_t i = 0; i + 16 <= vocab; i += 16)
+            for (int j = 0; j < 16; ++j)
+              acc[j] += row[i + j];
+          float total = 0;
+          for (float a : acc)
+            total += a;
+          sink = total;
+        });
+      }
       double copy = medianMicros([&] { std::copy(logits.begin(), logits.end(), scratch.begin()); });
       for (char pipeline : {'a', 'b', 'c'}) {
         int64_t step = 0;
         SamplerFn fn = fused->get(pipeline);
         Row row{pipeline, vocab, batch, 0, 0, 0, floor};
         row.fused = medianMicros([&] { fn(&l, &h, &s, step++, &t); });
+        if (batch == 1) {
+          row.floorRotating = floorRotating;
+          row.fusedRotating = medianMicros([&] {
+            int64_t r = step % kPool;
+            float *lr = pool.data() + r * vocab;
+            int32_t *hr = poolHistory.data() + r * kHistory;
+            MemRef<float, 2> one{lr, lr, 0, {1, vocab}, {vocab, 1}};
+            MemRef<int32_t, 2> oneHistory{hr, hr, 0, {1, kHistory}, {kHistory, 1}};
+            fn(&one, &oneHistory, &s, step++, &t);
+          });
+        }
         if (reference) {
           SamplerFn ref = reference->get(pipeline);
           row.unfused = medianMicros([&] {
@@ -265,6 +310,10 @@ int main(int argc, char **argv) {
                           {"libtorch_us", r.libtorch}, {"floor_us", r.floor}};
       if (unfused)
         j["unfused_us"] = r.unfused;
+      if (r.batch == 1) {
+        j["fused_rotating_us"] = r.fusedRotating;
+        j["floor_rotating_us"] = r.floorRotating;
+      }
       out.push_back(j);
     }
     std::printf("%s\n", out.dump(1).c_str());
@@ -283,10 +332,18 @@ int main(int argc, char **argv) {
       std::printf(" %12.1f", r.unfused);
     std::printf("\n");
   }
+  std::printf("\nbatch 1 on the next of %lld distinct rows each call (rows not in cache):\n"
+              "%-3s %8s %12s %12s %10s\n",
+              static_cast<long long>(kPool), "", "vocab", "fused_us", "floor_us", "x floor");
+  for (const Row &r : rows)
+    if (r.batch == 1)
+      std::printf("(%c) %8lld %12.1f %12.1f %9.2fx\n", r.pipeline, static_cast<long long>(r.vocab),
+                  r.fusedRotating, r.floorRotating, r.fusedRotating / r.floorRotating);
   // Batch scaling: time per row at the largest batch over time per row at
   // batch 1, for the kernel and for the memory floor (1.00 = linear). A row
   // read again and again stays in cache; a large batch streams from L3 or
-  // DRAM, so the floor itself need not scale linearly.
+  // DRAM, so the floor itself need not scale linearly. Hence also batch 1
+  // rotating over kPool distinct rows: the same memory as a batch of kPool.
   int64_t largest = 1;
   for (const Row &r : rows)
     largest = std::max(largest, r.batch);
@@ -298,13 +355,19 @@ int main(int argc, char **argv) {
       if (one.batch != 1 || one.pipeline != big.pipeline || one.vocab != big.vocab)
         continue;
       if (!header) {
-        std::printf("\nper-row time at batch %lld over batch 1 (1.00 = linear):\n%-3s %8s %10s %10s\n",
-                    static_cast<long long>(largest), "", "vocab", "fused", "floor");
+        std::printf("\nper-row time at batch %lld over batch 1 (1.00 = linear); batch 1 on one "
+                    "row again and again (cached),\nand on the next of %lld distinct rows each call "
+                    "(rotating: the footprint of a batch of %lld)\n%-3s %8s %12s %12s %14s %14s\n",
+                    static_cast<long long>(largest), static_cast<long long>(kPool),
+                    static_cast<long long>(kPool), "", "vocab", "fused", "floor",
+                    "fused rotating", "floor rotating");
         header = true;
       }
       double n = static_cast<double>(largest);
-      std::printf("(%c) %8lld %9.2fx %9.2fx\n", big.pipeline, static_cast<long long>(big.vocab),
-                  big.fused / n / one.fused, big.floor / n / one.floor);
+      std::printf("(%c) %8lld %11.2fx %11.2fx %13.2fx %13.2fx\n", big.pipeline,
+                  static_cast<long long>(big.vocab), big.fused / n / one.fused,
+                  big.floor / n / one.floor, big.fused / n / one.fusedRotating,
+                  big.floor / n / one.floorRotating);
     }
   }
   return 0;
