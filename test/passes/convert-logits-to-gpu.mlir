@@ -22,7 +22,7 @@
 // CHECK-SAME:        workgroup(
 // CHECK-SAME:        memref<256xi32, #gpu.address_space<workgroup>>
 // CHECK-SAME:        memref<8192xi32, #gpu.address_space<workgroup>>)
-// CHECK-SAME:        kernel attributes {known_block_size = array<i32: 256, 1, 1>}
+// CHECK-SAME:        kernel attributes {known_block_size = array<i32: 256, 1, 1>, nvvm.minctasm = 2 : i32}
 // CHECK:           %[[VOCAB:.*]] = memref.dim %{{.*}}, %c1
 // CHECK:           %[[ROW:.*]] = gpu.block_id x
 // CHECK:           %[[TID:.*]] = gpu.thread_id x
@@ -42,7 +42,7 @@
 // CHECK:           gpu.return
 // B128: threads in (%c128, %c1, %c1)
 // B128: memref<129xf64, #gpu.address_space<workgroup>>
-// B128: known_block_size = array<i32: 128, 1, 1>
+// B128: known_block_size = array<i32: 128, 1, 1>, nvvm.minctasm = 4 : i32
 // NVVM: llvm.func @sampler_0(
 // NVVM-SAME: nvvm.kernel
 // NVVM-DAG: nvvm.read.ptx.sreg.ctaid.x

@@ -28,6 +28,7 @@
 #include "dialects/Logits/LogitsDialect.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
@@ -458,6 +459,15 @@ struct ConvertLogitsToGPUPass
                                            type, shared);
       kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
       kernel.setKnownBlockSizeAttr(DenseI32ArrayAttr::get(ctx, {static_cast<int32_t>(blockSize), 1, 1}));
+      // A budget of 128 registers per thread (.minnctapersm), stated because
+      // ptxas otherwise sizes registers for the occupancy that shared memory
+      // allows and spills to local memory to get there (48 registers and a
+      // spill for typical_dec at 256 threads). A block per row rarely fills
+      // the GPU, so registers matter more than occupancy; with this hint the
+      // kernels of every test program use 62-98 registers and spill nothing.
+      int64_t blocksPerSM = std::max<int64_t>(1, 65536 / (blockSize * 128));
+      kernel->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                      IntegerAttr::get(i32, blocksPerSM));
       ImplicitLocOpBuilder b(loc, ctx);
       b.setInsertionPointToStart(&kernel.getBody().front());
       KernelBuilder k(b);
