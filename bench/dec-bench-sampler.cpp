@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bench/FusedSamplers.h"
+#include "bench/GpuKernels.h"
 
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
@@ -32,6 +33,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 const char *kUsage = R"(USAGE: dec-bench-sampler [--json] [--quick] [--unfused] [--repeat N]
+       dec-bench-sampler --emit-gpu DIR [--cuda-chip sm_XX]
 
 Times sampler pipelines compiled by dec against the same pipeline as a chain of
 libtorch ops (HF style) and the memory floor, on one CPU thread:
@@ -50,6 +52,11 @@ for the whole batch).
   --batch B[,B...]   other batch sizes (instead of 1, 8, 64)
   --repeat N  measure each entry N times and keep the smallest median, for
               hosts shared with other tenants (default 1)
+
+  --emit-gpu DIR     instead of timing, write the three pipelines as CUDA kernels
+                     (DIR/a.ptx, b.ptx, c.ptx and DIR/kernels.json, their arguments)
+                     for bench/gpu/dec_bench_sampler_gpu.py on a GPU machine
+  --cuda-chip sm_XX  the GPU architecture for --emit-gpu (default sm_90)
 )";
 
 /// "a,b,c" -> numbers >= 1; empty on a malformed list.
@@ -177,6 +184,7 @@ void fillRows(std::vector<float> &logits, std::vector<int32_t> &history, int64_t
 int main(int argc, char **argv) {
   bool json = false, quick = false, unfused = false;
   std::vector<int64_t> vocabOption, batchOption;
+  std::string gpuDir, cudaChip = "sm_90";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if ((a == "--vocab" || a == "--batch") && i + 1 < argc) {
@@ -196,6 +204,15 @@ int main(int argc, char **argv) {
         return 1;
       }
       repeats = static_cast<int>(n);
+    } else if (a == "--emit-gpu" && i + 1 < argc) {
+      gpuDir = argv[++i];
+    } else if (a == "--cuda-chip" && i + 1 < argc) {
+      cudaChip = argv[++i];
+      if (cudaChip.rfind("sm_", 0) != 0) {
+        std::fprintf(stderr, "dec-bench-sampler: --cuda-chip expects sm_XX, got '%s'\n",
+                     cudaChip.c_str());
+        return 1;
+      }
     } else if (a == "--json")
       json = true;
     else if (a == "--quick")
@@ -210,9 +227,18 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
+  std::string error;
+  if (!gpuDir.empty()) {
+    if (!emitGpuKernels(gpuDir, cudaChip, error)) {
+      std::fprintf(stderr, "dec-bench-sampler: %s\n", error.c_str());
+      return 1;
+    }
+    std::printf("wrote %s/{a,b,c}.ptx and %s/kernels.json for %s\n", gpuDir.c_str(),
+                gpuDir.c_str(), cudaChip.c_str());
+    return 0;
+  }
   at::set_num_threads(1);
   torch::manual_seed(0);
-  std::string error;
   auto fused = FusedSamplers::compile(/*fuse=*/true, error);
   auto reference = unfused ? FusedSamplers::compile(/*fuse=*/false, error) : nullptr;
   if (!fused || (unfused && !reference)) {

@@ -197,6 +197,14 @@ bool dec::compileKernelsToPTX(mlir::ModuleOp module, llvm::StringRef chip,
   return true;
 }
 
+std::string dec::cudaToolkitPath(llvm::StringRef explicitPath) {
+  std::string toolkit = explicitPath.str();
+  for (const char *var : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+    if (const char *value = std::getenv(var); toolkit.empty() && value && *value)
+      toolkit = value;
+  return toolkit.empty() ? std::string(DEC_DEFAULT_CUDA_ROOT) : toolkit;
+}
+
 bool dec::linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, std::string &error) {
   std::string driver;
   if (const char *env = std::getenv("DEC_LINKER"))

@@ -44,6 +44,10 @@ bool compileKernelsToPTX(mlir::ModuleOp module, llvm::StringRef chip, llvm::Stri
                          llvm::StringRef cudaPath,
                          std::string &ptx, std::string &error);
 
+/// The CUDA toolkit to use: `explicitPath` if not empty, else $CUDA_ROOT,
+/// $CUDA_HOME, $CUDA_PATH, else the toolkit the build found.
+std::string cudaToolkitPath(llvm::StringRef explicitPath);
+
 /// Links an object file into a shared library with the system C compiler
 /// driver ($DEC_LINKER, else cc, clang-22, gcc, clang).
 bool linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, std::string &error);

@@ -164,12 +164,7 @@ int emitWithBackend(EmitKind kind, const dec::lang::ProgramPlan &plan) {
       return fail("for --target=cuda only --emit=ptx (and --emit=mlir) are available: the runtime "
                   "does not launch GPU kernels yet");
     std::string ptx, error;
-    std::string toolkit = cudaPath;
-    for (const char *var : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
-      if (const char *value = std::getenv(var); toolkit.empty() && value && *value)
-        toolkit = value;
-    if (toolkit.empty())
-      toolkit = DEC_DEFAULT_CUDA_ROOT;
+    std::string toolkit = dec::cudaToolkitPath(cudaPath);
     if (!dec::compileKernelsToPTX(*module, cudaChip, cudaFeatures, toolkit, ptx, error))
       return fail(error);
     return writeOutput([&](raw_fd_ostream &os) { os << ptx; return 0; }, kind);
