@@ -65,10 +65,16 @@ bool dec::bench::emitGpuKernels(const std::string &dir, const std::string &chip,
         auto argument = llvm::dyn_cast<mlir::BlockArgument>(operand);
         nlohmann::json arg;
         arg["name"] = argument ? kArgumentNames[argument.getArgNumber()] : "?";
-        if (auto memref = llvm::dyn_cast<mlir::MemRefType>(operand.getType()))
+        mlir::Type element = operand.getType();
+        arg["rank"] = 0;
+        if (auto memref = llvm::dyn_cast<mlir::MemRefType>(element)) {
           arg["rank"] = memref.getRank();
-        else
-          arg["rank"] = 0;
+          element = memref.getElementType();
+        }
+        std::string name;
+        llvm::raw_string_ostream os(name);
+        element.print(os);
+        arg["element"] = name; // f32, i32, i64
         args.push_back(arg);
       }
       entry["args"] = args;

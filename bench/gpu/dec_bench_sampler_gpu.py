@@ -35,6 +35,7 @@ VOCABS = [32000, 128256, 262144]
 BATCHES = [1, 8, 64]
 HISTORY = 64
 DEVICE = "cuda"  # the harness's own test runs its logic on the CPU
+ELEMENT_TYPES = {torch.float32: "f32", torch.int32: "i32", torch.int64: "i64"}
 
 
 # ---- the CUDA driver, through ctypes -----------------------------------------------------------
@@ -115,8 +116,11 @@ class Kernel:
             if arg["rank"] == 0:
                 fields.append(ctypes.c_int64(int(value)))
                 continue
-            if value.dim() != arg["rank"] or value.device.type != DEVICE:
-                raise ValueError(f"{arg['name']}: expected a CUDA tensor of rank {arg['rank']}")
+            if (value.dim() != arg["rank"] or value.device.type != DEVICE
+                    or ELEMENT_TYPES[value.dtype] != arg["element"]):
+                raise ValueError(f"{arg['name']}: expected a {DEVICE} tensor of rank "
+                                 f"{arg['rank']} and element type {arg['element']}, got "
+                                 f"{tuple(value.shape)} {value.dtype} on {value.device}")
             fields += [ctypes.c_uint64(value.data_ptr()), ctypes.c_uint64(value.data_ptr()),
                        ctypes.c_int64(0)]
             fields += [ctypes.c_int64(s) for s in value.shape]
@@ -222,11 +226,12 @@ def chi_square_check(kernel, pipeline, vocab, generator, steps=200):
     logits = (torch.randn(1, vocab, generator=generator) * 2.0).to(DEVICE)
     history = torch.randint(0, vocab, (1, HISTORY), generator=generator).to(DEVICE)
     logits, history = logits.expand(rows, vocab).contiguous(), history.expand(rows, HISTORY).contiguous()
+    history32 = history.int()
     seeds = torch.arange(rows, dtype=torch.int64, device=DEVICE) + 1000
     tokens = torch.empty(rows, dtype=torch.int32, device=DEVICE)
     counts = torch.zeros(vocab, dtype=torch.float64, device=DEVICE)
     for step in range(steps):
-        params = kernel.bind({"logits": logits, "history": history, "seeds": seeds,
+        params = kernel.bind({"logits": logits, "history": history32, "seeds": seeds,
                               "step": step, "tokens": tokens})
         kernel.launch(rows, params)
         counts += torch.bincount(tokens.long(), minlength=vocab).double()
@@ -286,6 +291,7 @@ def main(argv=None):
     for vocab in vocabs:
         for batch in batches:
             logits, history = make_inputs(vocab, batch, generator)
+            history32 = history.int()  # the kernels read i32 ids; torch.gather wants int64
             seeds = torch.arange(batch, dtype=torch.int64, device="cuda")
             tokens = torch.empty(batch, dtype=torch.int32, device="cuda")
             floor = gpu_micros(lambda: logits.sum())
@@ -295,7 +301,7 @@ def main(argv=None):
 
                 def run_dec():
                     # cuLaunchKernel copies the parameters: they need not outlive the call.
-                    params = kernel.bind({"logits": logits, "history": history, "seeds": seeds,
+                    params = kernel.bind({"logits": logits, "history": history32, "seeds": seeds,
                                           "step": step[0], "tokens": tokens})
                     kernel.launch(batch, params)
                     step[0] += 1

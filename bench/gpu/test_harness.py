@@ -32,7 +32,7 @@ class FromTorch:
     def launch(self, rows, values):
         if self.probs is None:
             self.probs = harness.processed(self.pipeline, values["logits"],
-                                           values["history"]).softmax(-1) ** self.power
+                                           values["history"].long()).softmax(-1) ** self.power
         generator = torch.Generator().manual_seed(int(values["step"]))
         values["tokens"].copy_(torch.multinomial(self.probs, 1, generator=generator)[:, 0])
 
@@ -53,6 +53,21 @@ def main():
             manifest = json.load(f)
         harness.validate(directory, manifest)
         print("validated", directory)
+        # The parameters bind() packs for pipeline (b): logits [2, 1000] as (allocated,
+        # aligned, offset, sizes, strides), then tokens, history, seeds, step.
+        kernel = object.__new__(harness.Kernel)
+        kernel.args = manifest["b"]["args"]
+        logits = torch.zeros(2, 1000)
+        values = {"logits": logits, "tokens": torch.zeros(2, dtype=torch.int32),
+                  "history": torch.zeros(2, 64, dtype=torch.int32),
+                  "seeds": torch.zeros(2, dtype=torch.int64), "step": 7}
+        fields, _ = kernel.bind(values)
+        packed = [f.value for f in fields]
+        assert packed[:7] == [logits.data_ptr(), logits.data_ptr(), 0, 2, 1000, 1000, 1], packed[:7]
+        assert packed[-1] == 7 and len(packed) == 25, packed
+        print("packed", len(packed), "parameters for (b)")
+        values["history"] = values["history"].long()
+        expect_failure("int64 ids where the kernel reads i32", lambda: kernel.bind(values))
         wrong = copy.deepcopy(manifest)
         wrong["b"]["args"].pop()  # a parameter fewer than the PTX takes
         expect_failure("a manifest that does not match the PTX",
