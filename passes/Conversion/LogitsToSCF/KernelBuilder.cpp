@@ -138,6 +138,39 @@ Value KernelBuilder::orderedKey(Value x) {
   return arith::SelectOp::create(b, isNumber, key, i32(0));
 }
 
+Value KernelBuilder::sampleWalk(Value start, Value startSum, Value vocab, Value target,
+                                llvm::function_ref<Value(Value v)> weight) {
+  // Carried: v, running sum, last token of positive weight (-1 so far).
+  Type indexType = b.getIndexType(), f64Type = b.getF64Type(), i1Type = b.getI1Type();
+  Type i32Type = b.getI32Type();
+  Location loc = b.getLoc();
+  auto walk = scf::WhileOp::create(b, TypeRange{indexType, f64Type, i32Type, i1Type},
+                                   ValueRange{start, startSum, this->i32(-1)});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *before = b.createBlock(&walk.getBefore(), {}, {indexType, f64Type, i32Type}, {loc, loc, loc});
+    Value v = before->getArgument(0), running = before->getArgument(1);
+    Value last = before->getArgument(2);
+    Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, v, vocab);
+    Value clamped = arith::MinUIOp::create(b, v, arith::SubIOp::create(b, vocab, index(1)));
+    Value w = arith::SelectOp::create(b, inRange, arith::ExtFOp::create(b, f64Type, weight(clamped)),
+                                      f64(0.0));
+    Value next = arith::AddFOp::create(b, running, w);
+    Value positive = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, w, f64(0.0));
+    Value hit = arith::AndIOp::create(
+        b, positive, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, next, target));
+    Value id = arith::IndexCastUIOp::create(b, i32Type, v);
+    Value newLast = arith::SelectOp::create(b, positive, id, last);
+    Value goOn = arith::AndIOp::create(b, inRange, arith::XOrIOp::create(b, hit, i1(true)));
+    scf::ConditionOp::create(b, goOn, ValueRange{v, next, newLast, hit});
+    Block *after = b.createBlock(&walk.getAfter(), {}, {indexType, f64Type, i32Type, i1Type}, {loc, loc, loc, loc});
+    Value step = arith::AddIOp::create(b, after->getArgument(0), index(1));
+    scf::YieldOp::create(b, ValueRange{step, after->getArgument(1), after->getArgument(2)});
+  }
+  Value hitId = arith::IndexCastUIOp::create(b, i32Type, walk.getResult(0));
+  return arith::SelectOp::create(b, walk.getResult(3), hitId, walk.getResult(2));
+}
+
 Value KernelBuilder::philoxUniform(Value seed, Value step) {
   // Philox4x32-10 (Salmon et al., SC'11; constants from Random123).
   const uint32_t kMul0 = 0xD2511F53u, kMul1 = 0xCD9E8D57u;

@@ -61,6 +61,14 @@ public:
   /// after NaN, which maps to 0 so it sorts below every number).
   Value orderedKey(Value x);
 
+  /// The walk of logits.sample_index from token `start` (index) with running
+  /// sum `startSum` (f64): the first token of positive weight (`weight(v)`,
+  /// f32, read at a clamped index) whose running f64 sum exceeds `target`;
+  /// the last token of positive weight from `start` on when rounding leaves
+  /// the target unreached; -1 when none has a positive weight. Returns an i32.
+  Value sampleWalk(Value start, Value startSum, Value vocab, Value target,
+                   llvm::function_ref<Value(Value v)> weight);
+
   /// Uniform f32 in [0, 1): top 24 bits of the first word of
   /// Philox4x32-10(counter = (step lo, step hi, 0, 0), key = (seed lo, seed hi)).
   Value philoxUniform(Value seed, Value step);

@@ -275,36 +275,8 @@ private:
                  }).front();
     Value u = arith::ExtFOp::create(b, b.getF64Type(), scalars.lookup(op.getU()));
     Value target = arith::MulFOp::create(b, u, mass);
-    // Walk the running sum until it passes the target. Carried: v, sum, last
-    // token of positive weight (-1 so far: no weight at all).
-    Type idx = b.getIndexType(), f64 = b.getF64Type(), i1 = b.getI1Type(), i32 = b.getI32Type();
-    auto walk = scf::WhileOp::create(b, TypeRange{idx, f64, i32, i1},
-                                     ValueRange{k.index(0), k.f64(0.0), k.i32(-1)});
-    Location loc = b.getLoc();
-    {
-      OpBuilder::InsertionGuard guard(b);
-      Block *before = b.createBlock(&walk.getBefore(), {}, {idx, f64, i32}, {loc, loc, loc});
-      Value v = before->getArgument(0), sum = before->getArgument(1), last = before->getArgument(2);
-      Value inRange = arith::CmpIOp::create(b, CmpIPredicate::ult, v, vocab);
-      Value clamped =
-          arith::MinUIOp::create(b, v, arith::SubIOp::create(b, vocab, k.index(1)));
-      Value w32 = element(weights, clamped);
-      Value w = arith::SelectOp::create(b, inRange, arith::ExtFOp::create(b, f64, w32), k.f64(0.0));
-      Value next = arith::AddFOp::create(b, sum, w);
-      Value positive = arith::CmpFOp::create(b, CmpFPredicate::OGT, w, k.f64(0.0));
-      Value passes = arith::CmpFOp::create(b, CmpFPredicate::OGT, next, target);
-      Value hit = arith::AndIOp::create(b, positive, passes);
-      Value id = arith::IndexCastUIOp::create(b, i32, v);
-      Value newLast = arith::SelectOp::create(b, positive, id, last);
-      Value goOn = arith::AndIOp::create(b, inRange, arith::XOrIOp::create(b, hit, k.i1(true)));
-      scf::ConditionOp::create(b, goOn, ValueRange{v, next, newLast, hit});
-      Block *after = b.createBlock(&walk.getAfter(), {}, {idx, f64, i32, i1}, {loc, loc, loc, loc});
-      Value step = arith::AddIOp::create(b, after->getArgument(0), k.index(1));
-      scf::YieldOp::create(b, ValueRange{step, after->getArgument(1), after->getArgument(2)});
-    }
-    Value hitId = arith::IndexCastUIOp::create(b, i32, walk.getResult(0));
-    scalars.map(op.getResult(),
-                arith::SelectOp::create(b, walk.getResult(3), hitId, walk.getResult(2)));
+    scalars.map(op.getResult(), k.sampleWalk(k.index(0), k.f64(0.0), vocab, target,
+                                             [&](Value v) { return element(weights, v); }));
     return success();
   }
 

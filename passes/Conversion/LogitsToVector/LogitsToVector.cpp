@@ -1154,7 +1154,7 @@ private:
     // The total weight in one vectorized pass that also records the weight of
     // each block of width^2 tokens, so that the walk below skips whole blocks.
     Value sums = blockSums.lookup(op);
-    Type idx = b.getIndexType(), f64 = b.getF64Type(), i1 = b.getI1Type(), i32 = b.getI32Type();
+    Type idx = b.getIndexType(), f64 = b.getF64Type();
     Lanes full{width, Value()};
     auto laneSum = [&](Value v, Lanes lanes, Value acc) -> Value {
       Value w = arith::ExtFOp::create(b, emit.laneType(f64, lanes), emit.element(op.getWeights(), v, lanes));
@@ -1244,33 +1244,10 @@ private:
     Value found = arith::CmpIOp::create(b, CmpIPredicate::ult, chunks.getResult(0), vocab);
     Value start = arith::SelectOp::create(b, found, chunks.getResult(0), k.index(0));
     Value startSum = arith::SelectOp::create(b, found, chunks.getResult(1), k.f64(0.0));
-    // Walk the running sum until it passes the target (scalar, in token
-    // order). Carried: v, sum, last token of positive weight.
-    auto walk = scf::WhileOp::create(b, TypeRange{idx, f64, i32, i1},
-                                     ValueRange{start, startSum, k.i32(-1)});
-    {
-      OpBuilder::InsertionGuard inner(b);
-      Block *before = b.createBlock(&walk.getBefore(), {}, {idx, f64, i32}, {loc, loc, loc});
-      Value v = before->getArgument(0), running = before->getArgument(1);
-      Value last = before->getArgument(2);
-      Value inRange = arith::CmpIOp::create(b, CmpIPredicate::ult, v, vocab);
-      Value clamped = arith::MinUIOp::create(b, v, arith::SubIOp::create(b, vocab, k.index(1)));
-      Value w32 = scalarElement(op.getWeights(), clamped);
-      Value w = arith::SelectOp::create(b, inRange, arith::ExtFOp::create(b, f64, w32), k.f64(0.0));
-      Value next = arith::AddFOp::create(b, running, w);
-      Value positive = arith::CmpFOp::create(b, CmpFPredicate::OGT, w, k.f64(0.0));
-      Value hit = arith::AndIOp::create(b, positive,
-                                        arith::CmpFOp::create(b, CmpFPredicate::OGT, next, target));
-      Value id = arith::IndexCastUIOp::create(b, i32, v);
-      Value newLast = arith::SelectOp::create(b, positive, id, last);
-      Value goOn = arith::AndIOp::create(b, inRange, arith::XOrIOp::create(b, hit, k.i1(true)));
-      scf::ConditionOp::create(b, goOn, ValueRange{v, next, newLast, hit});
-      Block *after = b.createBlock(&walk.getAfter(), {}, {idx, f64, i32, i1}, {loc, loc, loc, loc});
-      Value step = arith::AddIOp::create(b, after->getArgument(0), k.index(1));
-      scf::YieldOp::create(b, ValueRange{step, after->getArgument(1), after->getArgument(2)});
-    }
-    Value hitId = arith::IndexCastUIOp::create(b, i32, walk.getResult(0));
-    scalars.map(op.getResult(), arith::SelectOp::create(b, walk.getResult(3), hitId, walk.getResult(2)));
+    // Walk the running sum until it passes the target (scalar, in token order).
+    scalars.map(op.getResult(), k.sampleWalk(start, startSum, vocab, target, [&](Value v) {
+      return scalarElement(op.getWeights(), v);
+    }));
     return success();
   }
 
