@@ -19,9 +19,6 @@
 #include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <map>
-#include <sstream>
 
 using namespace dec::bench;
 
@@ -32,12 +29,6 @@ struct FusedSamplers::Impl {
 };
 
 std::string FusedSamplers::source(char pipeline) {
-  if (const char *custom = std::getenv(("DEC_BENCH_PIPELINE_" + std::string(1, pipeline)).c_str())) {
-    std::ifstream in(custom);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
   std::string head =
       "func.func @k(%l: memref<?x?xf32>, %h: memref<?x?xi32>, %seeds: memref<?xi64>, "
       "%step: i64, %tok: memref<?xi32>) attributes {llvm.emit_c_interface} {\n";
@@ -66,7 +57,9 @@ std::string FusedSamplers::source(char pipeline) {
   }
 }
 
-std::unique_ptr<FusedSamplers> FusedSamplers::compile(bool fuse, std::string &error) {
+std::unique_ptr<FusedSamplers> FusedSamplers::compile(bool fuse,
+                                                      const std::map<char, KernelReplacement> &replacements,
+                                                      std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   std::unique_ptr<FusedSamplers> result(new FusedSamplers());
@@ -93,10 +86,29 @@ std::unique_ptr<FusedSamplers> FusedSamplers::compile(bool fuse, std::string &er
     return nullptr;
   }
   for (char pipeline : {'a', 'b', 'c'}) {
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(source(pipeline), &ctx);
+    auto replacement = replacements.find(pipeline);
+    auto module = replacement != replacements.end()
+                      ? mlir::parseSourceString<mlir::ModuleOp>(replacement->second.text, &ctx,
+                                                                replacement->second.file)
+                      : mlir::parseSourceString<mlir::ModuleOp>(source(pipeline), &ctx);
     if (!module) {
-      error = "cannot parse pipeline " + std::string(1, pipeline);
+      error = "cannot parse pipeline " + std::string(1, pipeline) + " (diagnostics above)";
       return nullptr;
+    }
+    if (replacement != replacements.end()) {
+      // The benchmark calls @k through the signature of SamplerFn.
+      auto expected = mlir::parseSourceString<mlir::ModuleOp>(source(pipeline), &ctx);
+      auto want = expected->lookupSymbol<mlir::func::FuncOp>("k");
+      auto got = module->lookupSymbol<mlir::func::FuncOp>("k");
+      if (!got || got.getFunctionType() != want.getFunctionType() ||
+          !got->hasAttr("llvm.emit_c_interface")) {
+        std::string type;
+        llvm::raw_string_ostream os(type);
+        os << want.getFunctionType();
+        error = "the kernel for pipeline " + std::string(1, pipeline) +
+                " must be a func.func @k of type " + type + " with attributes {llvm.emit_c_interface}";
+        return nullptr;
+      }
     }
     mlir::PassManager pm(&ctx);
     mlir::dec::LowerToLLVMOptions options;

@@ -11,6 +11,7 @@
 #define DEC_BENCH_FUSEDSAMPLERS_H
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -25,11 +26,20 @@ template <typename T, int Rank> struct MemRef {
 using SamplerFn = void (*)(MemRef<float, 2> *, MemRef<int32_t, 2> *, MemRef<int64_t, 1> *, int64_t,
                            MemRef<int32_t, 1> *);
 
+/// MLIR text compiled in place of a pipeline, and the file it came from.
+struct KernelReplacement {
+  std::string file, text;
+};
+
 class FusedSamplers {
 public:
   /// Compiles pipelines "a", "b" and "c" (see dec-bench-sampler --help).
   /// `fuse` false compiles every op on its own (the reference lowering).
-  static std::unique_ptr<FusedSamplers> compile(bool fuse, std::string &error);
+  /// `replacements` maps a pipeline to MLIR (a `func.func @k` of the
+  /// signature above) compiled in its place.
+  static std::unique_ptr<FusedSamplers> compile(bool fuse,
+                                                const std::map<char, KernelReplacement> &replacements,
+                                                std::string &error);
   ~FusedSamplers();
   SamplerFn get(char pipeline) const;
   /// The MLIR each pipeline starts from.

@@ -21,9 +21,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <cstdlib>
+#include <fstream>
+#include <map>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -57,6 +59,15 @@ for the whole batch).
                      (DIR/a.ptx, b.ptx, c.ptx and DIR/kernels.json, their arguments)
                      for bench/gpu/dec_bench_sampler_gpu.py on a GPU machine
   --cuda-chip sm_XX  the GPU architecture for --emit-gpu (default sm_90)
+
+  --kernel P=FILE    time the MLIR in FILE (func.func @k with the arguments of
+                     `--print-kernel P`) as the fused kernel of pipeline P (a, b or c);
+                     the libtorch and floor columns still time P itself: for
+                     comparing variants of a kernel with the floor
+  --print-kernel P   print the MLIR pipeline P starts from, and exit
+
+Environment: DEC_BENCH_PERF=1 registers the JIT-compiled kernels with perf
+(perf record -k 1, then perf inject --jit) so that profiles name them.
 )";
 
 /// "a,b,c" -> numbers >= 1; empty on a malformed list.
@@ -125,30 +136,61 @@ void readAll(const float *values, int64_t count) {
   sink = total;
 }
 
-/// The pipelines as libtorch op chains, as transformers' LogitsProcessors do them.
-int64_t libtorchPipeline(char pipeline, const torch::Tensor &logits, const torch::Tensor &history) {
+/// The scores of pipelines (a) and (b) as libtorch op chains, as transformers'
+/// LogitsProcessors compute them. `slack` loosens top-p and min-p by that
+/// fraction, for checking dec's tokens without tripping on rounding at the
+/// boundary (timing uses 0).
+torch::Tensor libtorchScores(char pipeline, const torch::Tensor &logits, const torch::Tensor &history,
+                             double slack = 0) {
   torch::Tensor scores = logits;
-  if (pipeline == 'c')
-    return scores.argmax(-1).sum().item<int64_t>();
   if (pipeline == 'a') {
     scores = scores / 0.8;                                                    // Temperature
     torch::Tensor kth = std::get<0>(torch::topk(scores, 50)).select(1, 49).unsqueeze(1);
     scores = scores.masked_fill(scores < kth, -INFINITY);                     // TopK
     auto sorted = torch::sort(scores, /*dim=*/-1, /*descending=*/false);
     torch::Tensor cumulative = std::get<0>(sorted).softmax(-1).cumsum(-1);
-    torch::Tensor removeSorted = cumulative <= (1 - 0.9);                     // TopP
+    torch::Tensor removeSorted = cumulative <= (1 - 0.9 * (1 + slack));       // TopP
     removeSorted.index_put_({torch::indexing::Slice(), -1}, false);
     torch::Tensor remove = removeSorted.scatter(1, std::get<1>(sorted), removeSorted);
-    scores = scores.masked_fill(remove, -INFINITY);
-  } else {
-    torch::Tensor score = torch::gather(scores, 1, history);                  // RepetitionPenalty
-    score = torch::where(score < 0, score * 1.2, score / 1.2);
-    scores = scores.scatter(1, history, score);
-    torch::Tensor probs = scores.softmax(-1);                                 // MinP
-    torch::Tensor top = std::get<0>(probs.max(-1, /*keepdim=*/true));
-    scores = scores.masked_fill(probs < 0.05 * top, -INFINITY);
+    return scores.masked_fill(remove, -INFINITY);
   }
-  return torch::multinomial(scores.softmax(-1), 1).sum().item<int64_t>();
+  torch::Tensor score = torch::gather(scores, 1, history);                    // RepetitionPenalty
+  score = torch::where(score < 0, score * 1.2, score / 1.2);
+  scores = scores.scatter(1, history, score);
+  torch::Tensor probs = scores.softmax(-1);                                   // MinP
+  torch::Tensor top = std::get<0>(probs.max(-1, /*keepdim=*/true));
+  return scores.masked_fill(probs < 0.05 * (1 - slack) * top, -INFINITY);
+}
+
+/// The pipelines as libtorch op chains; returns a checksum of the tokens.
+int64_t libtorchPipeline(char pipeline, const torch::Tensor &logits, const torch::Tensor &history) {
+  if (pipeline == 'c')
+    return logits.argmax(-1).sum().item<int64_t>();
+  return torch::multinomial(libtorchScores(pipeline, logits, history).softmax(-1), 1).sum().item<int64_t>();
+}
+
+/// Whether dec's tokens are right by the libtorch chain: greedy picks its
+/// argmax, a sampled token lies in its support (within 1e-4 of the top-p /
+/// min-p boundary). Describes the first wrong token in `error`.
+bool tokensAgree(char pipeline, const torch::Tensor &logits, const torch::Tensor &history,
+                 const std::vector<int32_t> &tokens, std::string &error) {
+  c10::InferenceMode guard;
+  torch::Tensor expected = pipeline == 'c' ? logits.argmax(-1) : torch::Tensor();
+  torch::Tensor scores = pipeline == 'c' ? torch::Tensor() : libtorchScores(pipeline, logits, history, 1e-4);
+  int64_t vocab = logits.size(1);
+  for (int64_t r = 0; r < logits.size(0); ++r) {
+    int32_t token = tokens[r];
+    bool ok = token >= 0 && token < vocab &&
+              (pipeline == 'c' ? expected[r].item<int64_t>() == token
+                               : scores[r][token].item<float>() > -INFINITY);
+    if (!ok) {
+      error = "row " + std::to_string(r) + ": token " + std::to_string(token) +
+              (pipeline == 'c' ? ", the libtorch argmax is " + std::to_string(expected[r].item<int64_t>())
+                               : ", outside the support of the libtorch chain");
+      return false;
+    }
+  }
+  return true;
 }
 
 struct Row {
@@ -185,6 +227,7 @@ int main(int argc, char **argv) {
   bool json = false, quick = false, unfused = false;
   std::vector<int64_t> vocabOption, batchOption;
   std::string gpuDir, cudaChip = "sm_90";
+  std::map<char, KernelReplacement> replacements;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if ((a == "--vocab" || a == "--batch") && i + 1 < argc) {
@@ -213,6 +256,28 @@ int main(int argc, char **argv) {
                      cudaChip.c_str());
         return 1;
       }
+    } else if ((a == "--kernel" || a == "--print-kernel") && i + 1 < argc) {
+      std::string spec = argv[++i];
+      bool print = a == "--print-kernel";
+      char pipeline = spec.empty() ? '\0' : spec[0];
+      if ((pipeline != 'a' && pipeline != 'b' && pipeline != 'c') ||
+          (print ? spec.size() != 1 : spec.size() < 3 || spec[1] != '=')) {
+        std::fprintf(stderr, "dec-bench-sampler: %s expects %s, got '%s'\n", a.c_str(),
+                     print ? "a, b or c" : "P=FILE with P one of a, b, c", spec.c_str());
+        return 1;
+      }
+      if (print) {
+        std::fputs(FusedSamplers::source(pipeline).c_str(), stdout);
+        return 0;
+      }
+      std::ifstream in(spec.substr(2));
+      if (!in) {
+        std::fprintf(stderr, "dec-bench-sampler: cannot read '%s'\n", spec.substr(2).c_str());
+        return 1;
+      }
+      std::stringstream text;
+      text << in.rdbuf();
+      replacements[pipeline] = KernelReplacement{spec.substr(2), text.str()};
     } else if (a == "--json")
       json = true;
     else if (a == "--quick")
@@ -239,8 +304,8 @@ int main(int argc, char **argv) {
   }
   at::set_num_threads(1);
   torch::manual_seed(0);
-  auto fused = FusedSamplers::compile(/*fuse=*/true, error);
-  auto reference = unfused ? FusedSamplers::compile(/*fuse=*/false, error) : nullptr;
+  auto fused = FusedSamplers::compile(/*fuse=*/true, replacements, error);
+  auto reference = unfused ? FusedSamplers::compile(/*fuse=*/false, replacements, error) : nullptr;
   if (!fused || (unfused && !reference)) {
     std::fprintf(stderr, "dec-bench-sampler: %s\n", error.c_str());
     return 1;
@@ -291,6 +356,17 @@ int main(int argc, char **argv) {
         int64_t step = 0;
         SamplerFn fn = fused->get(pipeline);
         Row row{pipeline, vocab, batch, 0, 0, 0, floor};
+        // What is timed must be right: a few steps' tokens against the chain.
+        for (int check = 0; check < 4; ++check) {
+          fn(&l, &h, &s, step++, &t);
+          if (!tokensAgree(pipeline, tl, th, tokens, error)) {
+            std::fprintf(stderr,
+                         "dec-bench-sampler: (%c) V=%lld batch=%lld: the fused kernel is wrong: %s\n",
+                         pipeline, static_cast<long long>(vocab), static_cast<long long>(batch),
+                         error.c_str());
+            return 1;
+          }
+        }
         row.fused = medianMicros([&] { fn(&l, &h, &s, step++, &t); });
         if (batch == 1) {
           row.floorRotating = floorRotating;
@@ -324,6 +400,8 @@ int main(int argc, char **argv) {
                           {"libtorch_us", r.libtorch}, {"floor_us", r.floor}};
       if (unfused)
         j["unfused_us"] = r.unfused;
+      if (auto replaced = replacements.find(r.pipeline); replaced != replacements.end())
+        j["fused_kernel"] = replaced->second.file;
       if (r.batch == 1) {
         j["fused_rotating_us"] = r.fusedRotating;
         j["floor_rotating_us"] = r.floorRotating;
@@ -335,7 +413,10 @@ int main(int argc, char **argv) {
   }
   std::printf("dec-bench-sampler on %s, 1 thread; median us per call (whole batch)\n", cpuName().c_str());
   std::printf("(a) temperature(0.8) | top_k(50) | top_p(0.9) | sample\n"
-              "(b) repetition_penalty(1.2, 64 tokens) | min_p(0.05) | sample\n(c) greedy\n\n");
+              "(b) repetition_penalty(1.2, 64 tokens) | min_p(0.05) | sample\n(c) greedy\n");
+  for (const auto &[pipeline, replaced] : replacements)
+    std::printf("(%c) fused_us: the kernel in %s\n", pipeline, replaced.file.c_str());
+  std::printf("\n");
   std::printf("%-3s %8s %6s %12s %12s %12s %10s %10s%s\n", "", "vocab", "batch", "fused_us",
               "libtorch_us", "floor_us", "speedup", "x floor", unfused ? "  unfused_us" : "");
   for (const Row &r : rows) {

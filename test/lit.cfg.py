@@ -1,4 +1,4 @@
-# lit configuration for dec. Suites: lang/ dialects/ passes/ runtime/ e2e/ unit/ fuzz/.
+# lit configuration for dec. Suites: lang/ dialects/ passes/ runtime/ e2e/ unit/ fuzz/ gpu/ bench/ constraint/.
 import os
 import lit.formats
 
