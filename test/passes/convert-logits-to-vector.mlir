@@ -16,20 +16,31 @@
 
 // temperature(0.8) | top_k(50) | top_p(0.9) | sample. Top-k with a constant k:
 // pass 1 streams the unscaled row into per-lane block maxima (16 vectors per
-// block) and super-block maxima; a radix search over one of them gives a lower
-// bound; pass 2 re-reads only the blocks whose maxima reach the threshold. No
-// per-token buffer prefill, no sort.
+// block), then folds groups of g blocks (g at run time: 2k to 4k group maxima,
+// at most 4k + 16 = 216) when there are at least 4k block maxima; a radix search
+// over one of them gives a lower bound; pass 2 re-reads only the blocks whose
+// maxima reach the threshold. No per-token buffer prefill, no sort.
 // CHECK-LABEL: func.func @top_k_top_p_sample
 // CHECK-DAG:     %[[CANDIDATE_IDS:.*]] = memref.alloca() : memref<356xi32>
+// CHECK-DAG:     %[[GROUP_MAX:.*]] = memref.alloca() : memref<216xf32>
 // CHECK-DAG:     %[[BLOCK_MAX:.*]] = memref.alloca(%{{.*}}) : memref<?xf32>
-// CHECK-DAG:     %[[SUPER_MAX:.*]] = memref.alloca(%{{.*}}) : memref<?xf32>
+// CHECK-DAG:     %[[GROUP_MAX_DYN:.*]] = memref.cast %[[GROUP_MAX]] : memref<216xf32> to memref<?xf32>
 // CHECK:         scf.for
 // Pass 1: the maximum of 16 vectors in four chains, stored per block.
 // CHECK:           scf.for %{{.*}} = %c4 to %{{c16[_0-9]*}} step %c4 iter_args(%{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-COUNT-4:     arith.maxnumf %{{.*}} : vector<16xf32>
 // CHECK:           vector.store %{{.*}}, %[[BLOCK_MAX]][%{{.*}}] : memref<?xf32>, vector<16xf32>
-// CHECK:           vector.store %{{.*}}, %[[SUPER_MAX]][%{{.*}}] : memref<?xf32>, vector<16xf32>
-// CHECK:         arith.select %{{.*}}, %[[SUPER_MAX]], %[[BLOCK_MAX]] : memref<?xf32>
+// The group size: block maxima / 2k, and whether it is at least 2.
+// CHECK:         %[[TWO_K:.*]] = arith.maxui %{{.*}}, %{{c1[_0-9]*}} : index
+// CHECK:         %[[G:.*]] = arith.divui %{{.*}}, %[[TWO_K]] : index
+// CHECK:         %[[USE_GROUPS:.*]] = arith.cmpi uge, %[[G]], %{{c2[_0-9]*}} : index
+// CHECK:         scf.if %[[USE_GROUPS]] -> (index)
+// Group maxima: block maxima folded in four chains, then the remainder.
+// CHECK:           arith.minui
+// CHECK:           scf.for {{.*}} step %c4 iter_args(%{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-4:     vector.load %[[BLOCK_MAX]][%{{.*}}] : memref<?xf32>, vector<16xf32>
+// CHECK:           vector.store %{{.*}}, %[[GROUP_MAX]][%{{.*}}] : memref<216xf32>, vector<16xf32>
+// CHECK:         arith.select %[[USE_GROUPS]], %[[GROUP_MAX_DYN]], %[[BLOCK_MAX]] : memref<?xf32>
 // Pass 2: a block is read again only when one of its maxima reaches the threshold.
 // CHECK:         vector.load %[[BLOCK_MAX]][%{{.*}}] : memref<?xf32>, vector<16xf32>
 // CHECK-NEXT:    vector.broadcast

@@ -120,15 +120,15 @@ private:
           int64_t capacity = streamingCapacity(*kValue);
           kthBuffers[&op] = {memref::AllocaOp::create(b, MemRefType::get({capacity}, b.getI32Type())),
                              memref::AllocaOp::create(b, MemRefType::get({capacity}, b.getF32Type()))};
-          // Block maxima: at most V / width + width^2 (the last super-block
-          // padded); super-block maxima: at most V / width^2 + width.
-          auto floats = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+          // Block maxima: at most V / width; group maxima: fewer than
+          // 4k + width (see lowerStreamingKth).
           Value blockMaxima = arith::AddIOp::create(
-              b, arith::DivUIOp::create(b, vocab, k.index(width)), k.index(width * width));
-          Value superMaxima = arith::AddIOp::create(
-              b, arith::DivUIOp::create(b, vocab, k.index(width * width)), k.index(width));
+              b, arith::DivUIOp::create(b, vocab, k.index(width)), k.index(width));
+          auto floats = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+          Value groupMaxima = memref::AllocaOp::create(
+              b, MemRefType::get({4 * *kValue + width}, b.getF32Type()));
           kthBounds[&op] = {memref::AllocaOp::create(b, floats, ValueRange{blockMaxima}),
-                            memref::AllocaOp::create(b, floats, ValueRange{superMaxima})};
+                            memref::CastOp::create(b, floats, groupMaxima)};
         }
       }
     }
@@ -788,15 +788,51 @@ private:
     return {};
   }
 
+  /// groupMax[group * width + lane] = the maximum of blockMax over blocks
+  /// [group * size, min(blocks, (group + 1) * size)) in that lane, for every
+  /// group below `groups`; four chains (maxnumf is three dependent
+  /// instructions on x86).
+  void groupMaxima(Value blockMax, Value groupMax, Value blocks, Value size, Value groups) {
+    auto vectorType = VectorType::get({width}, b.getF32Type());
+    auto at = [&](Value block) {
+      Value offset = arith::MulIOp::create(b, block, k.index(width));
+      return vector::LoadOp::create(b, vectorType, blockMax, ValueRange{offset}).getResult();
+    };
+    k.forRange(k.index(0), groups, [&](Value group) {
+      Value first = arith::MulIOp::create(b, group, size);
+      Value end = arith::MinUIOp::create(b, blocks, arith::AddIOp::create(b, first, size));
+      Value n = arith::SubIOp::create(b, end, first);
+      Value chainedEnd = arith::SubIOp::create(b, end, arith::RemUIOp::create(b, n, k.index(kChains)));
+      Value nan = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(vectorType, std::numeric_limits<float>::quiet_NaN()));
+      SmallVector<Value> chains = k.forRange(
+          first, chainedEnd, SmallVector<Value>(kChains, nan),
+          [&](Value block, ValueRange acc) {
+            SmallVector<Value> next;
+            for (int64_t c = 0; c < kChains; ++c)
+              next.push_back(arith::MaxNumFOp::create(
+                  b, acc[c], at(arith::AddIOp::create(b, block, k.index(c)))));
+            return next;
+          },
+          k.index(kChains));
+      Value m = arith::MaxNumFOp::create(b, arith::MaxNumFOp::create(b, chains[0], chains[1]),
+                                         arith::MaxNumFOp::create(b, chains[2], chains[3]));
+      m = k.forRange(chainedEnd, end, {m}, [&](Value block, ValueRange acc) {
+             return SmallVector<Value>{arith::MaxNumFOp::create(b, acc[0], at(block))};
+           }).front();
+      vector::StoreOp::create(b, m, groupMax, ValueRange{arith::MulIOp::create(b, group, k.index(width))});
+    });
+  }
+
   /// kth_largest with a constant, small k, in two streaming passes and no
   /// sort:
   ///  1. block maxima: the NaN-ignoring maximum of each lane over `width`
   ///     consecutive vectors (a block of width^2 tokens, so `width` maxima per
-  ///     block), and the same over `width` blocks (super-block maxima). Each
-  ///     maximum is a distinct token of its own group, so the k-th largest
-  ///     maximum is at most the k-th largest token: a lower bound t0, found
-  ///     by a radix search over the few super-block maxima (block maxima when
-  ///     the row has fewer than 2k super-block groups);
+  ///     block), and the same over groups of g blocks (group maxima), g
+  ///     chosen at run time for 2k to 4k of them. Each maximum is a distinct
+  ///     token of its own group, so the k-th largest maximum is at most the
+  ///     k-th largest token: a lower bound t0, found by a radix search over
+  ///     the group maxima (block maxima when there are fewer than 4k);
   ///  2. the candidate pass: only blocks whose maxima reach the running
   ///     threshold (t0 at first) are read again; their entries at or above it
   ///     go to a buffer (compacted to its own k-th largest when full).
@@ -808,7 +844,7 @@ private:
   /// touches about k blocks, which pass 1 has just brought into cache.
   void lowerStreamingKth(KthLargestOp op, int64_t kValue) {
     Value ids = kthBuffers.lookup(op).first, values = kthBuffers.lookup(op).second;
-    Value blockMax = kthBounds.lookup(op).first, superMax = kthBounds.lookup(op).second;
+    Value blockMax = kthBounds.lookup(op).first, groupMax = kthBounds.lookup(op).second;
     int64_t capacity = streamingCapacity(kValue);
     Value rank = arith::MinSIOp::create(b, k.i64(kValue), arith::IndexCastOp::create(b, b.getI64Type(), vocab));
     Value row = op.getRow();
@@ -842,10 +878,8 @@ private:
     };
     auto times = [&](Value x, int64_t c) { return arith::MulIOp::create(b, x, k.index(c)).getResult(); };
 
-    // Pass 1: block and super-block maxima.
+    // Pass 1: block maxima.
     Value blocks = arith::DivUIOp::create(b, vocab, k.index(width * width));
-    Value supers = arith::DivUIOp::create(b, arith::AddIOp::create(b, blocks, k.index(width - 1)),
-                                          k.index(width));
     k.forRange(k.index(0), blocks, [&](Value block) {
       Value base = times(block, width * width);
       Value m = maxOfVectors([&](Value j) {
@@ -853,36 +887,40 @@ private:
       });
       vector::StoreOp::create(b, m, blockMax, ValueRange{times(block, width)});
     });
-    // NaN pads the last super-block (maxnumf ignores it).
-    Value nan = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(vectorType, std::numeric_limits<float>::quiet_NaN()));
-    k.forRange(blocks, times(supers, width), [&](Value block) {
-      vector::StoreOp::create(b, nan, blockMax, ValueRange{times(block, width)});
-    });
-    k.forRange(k.index(0), supers, [&](Value super) {
-      Value base = times(super, width * width);
-      auto at = [&](Value offset) {
-        return vector::LoadOp::create(b, vectorType, blockMax, ValueRange{offset}).getResult();
-      };
-      Value m = maxOfVectors([&](Value j) { return at(arith::AddIOp::create(b, base, times(j, width))); });
-      vector::StoreOp::create(b, m, superMax, ValueRange{times(super, width)});
-    });
+    // Group maxima: the lane-wise maximum over g consecutive blocks, with g
+    // chosen so that there are 2k to 4k of them (g = floor(#block maxima /
+    // 2k)): few enough for a cheap search, many enough for a tight bound.
+    // With g < 2 the block maxima themselves are searched (fewer than 4k).
+    Value blockCount = times(blocks, width);
+    Value rank2 = arith::MaxUIOp::create(
+        b, arith::IndexCastOp::create(b, b.getIndexType(), arith::MulIOp::create(b, rank, k.i64(2))),
+        k.index(1));
+    Value groupSize = arith::DivUIOp::create(b, blockCount, rank2);
+    Value useGroups = arith::CmpIOp::create(b, CmpIPredicate::uge, groupSize, k.index(2));
+    Value safeSize = arith::MaxUIOp::create(b, groupSize, k.index(1));
+    Value groups = arith::DivUIOp::create(
+        b, arith::AddIOp::create(b, blocks, arith::SubIOp::create(b, safeSize, k.index(1))), safeSize);
+    Value groupCount = k.ifThenElse(
+                            useGroups, {b.getIndexType()},
+                            [&]() -> SmallVector<Value> {
+                              groupMaxima(blockMax, groupMax, blocks, safeSize, groups);
+                              return {times(groups, width)};
+                            },
+                            [&]() -> SmallVector<Value> { return {blockCount}; })
+                           .front();
+    Value source = arith::SelectOp::create(b, useGroups, groupMax, blockMax);
     // The bound t0 (-inf when there are fewer than k groups, or the k-th
     // largest maximum is NaN: fewer than k numbers).
-    Value superCount = times(supers, width), blockCount = times(blocks, width);
     auto atLeast = [&](Value count, Value need) {
       return arith::CmpIOp::create(b, CmpIPredicate::sge,
                                    arith::IndexCastOp::create(b, b.getI64Type(), count), need);
     };
-    Value useSuper = atLeast(superCount, arith::MulIOp::create(b, rank, k.i64(2)));
-    Value source = arith::SelectOp::create(b, useSuper, superMax, blockMax);
-    Value sourceCount = arith::SelectOp::create(b, useSuper, superCount, blockCount);
     Value bound =
         k.ifThenElse(
              atLeast(blockCount, rank), {b.getF32Type()},
              [&]() -> SmallVector<Value> {
                Value key = kthLargestKey(
-                   k, sourceCount,
+                   k, groupCount,
                    [&](Value j) { return memref::LoadOp::create(b, source, ValueRange{j}).getResult(); },
                    rank, counts, nullptr, /*bits=*/4);
                Value t = valueOfKey(k, key);
