@@ -1365,7 +1365,7 @@ private:
   DenseMap<Operation *, std::pair<Value, Value>> kthBuffers;
   /// Per sample_index: the weight of each block of width^2 tokens (f64).
   DenseMap<Operation *, Value> blockSums;
-  /// Per streaming kth_largest: (block maxima, super-block maxima) scratch.
+  /// Per streaming kth_largest: (block maxima, group maxima) scratch.
   DenseMap<Operation *, std::pair<Value, Value>> kthBounds;
 };
 
