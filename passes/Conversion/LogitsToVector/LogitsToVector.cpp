@@ -788,10 +788,29 @@ private:
     return {};
   }
 
+  /// The lane-wise maximum of `init` (kChains vectors) and the vectors
+  /// vectorAt(j) for j in [lo, hi), hi - lo a multiple of kChains, in kChains
+  /// independent chains: maxnumf is three dependent instructions on x86.
+  Value chainedMax(Value lo, Value hi, SmallVector<Value> init,
+                   llvm::function_ref<Value(Value)> vectorAt) {
+    static_assert(kChains == 4, "the chains are merged as a pair of pairs");
+    SmallVector<Value> chains = k.forRange(
+        lo, hi, init,
+        [&](Value j, ValueRange acc) {
+          SmallVector<Value> next;
+          for (int64_t c = 0; c < kChains; ++c)
+            next.push_back(arith::MaxNumFOp::create(
+                b, acc[c], vectorAt(arith::AddIOp::create(b, j, k.index(c)))));
+          return next;
+        },
+        k.index(kChains));
+    return arith::MaxNumFOp::create(b, arith::MaxNumFOp::create(b, chains[0], chains[1]),
+                                    arith::MaxNumFOp::create(b, chains[2], chains[3]));
+  }
+
   /// groupMax[group * width + lane] = the maximum of blockMax over blocks
   /// [group * size, min(blocks, (group + 1) * size)) in that lane, for every
-  /// group below `groups`; four chains (maxnumf is three dependent
-  /// instructions on x86).
+  /// group below `groups`.
   void groupMaxima(Value blockMax, Value groupMax, Value blocks, Value size, Value groups) {
     auto vectorType = VectorType::get({width}, b.getF32Type());
     auto at = [&](Value block) {
@@ -805,18 +824,7 @@ private:
       Value chainedEnd = arith::SubIOp::create(b, end, arith::RemUIOp::create(b, n, k.index(kChains)));
       Value nan = arith::ConstantOp::create(
           b, DenseElementsAttr::get(vectorType, std::numeric_limits<float>::quiet_NaN()));
-      SmallVector<Value> chains = k.forRange(
-          first, chainedEnd, SmallVector<Value>(kChains, nan),
-          [&](Value block, ValueRange acc) {
-            SmallVector<Value> next;
-            for (int64_t c = 0; c < kChains; ++c)
-              next.push_back(arith::MaxNumFOp::create(
-                  b, acc[c], at(arith::AddIOp::create(b, block, k.index(c)))));
-            return next;
-          },
-          k.index(kChains));
-      Value m = arith::MaxNumFOp::create(b, arith::MaxNumFOp::create(b, chains[0], chains[1]),
-                                         arith::MaxNumFOp::create(b, chains[2], chains[3]));
+      Value m = chainedMax(first, chainedEnd, SmallVector<Value>(kChains, nan), at);
       m = k.forRange(chainedEnd, end, {m}, [&](Value block, ValueRange acc) {
              return SmallVector<Value>{arith::MaxNumFOp::create(b, acc[0], at(block))};
            }).front();
@@ -855,26 +863,12 @@ private:
     auto lower = [&](Value t) { return scaling ? marginBelow(t) : t; };
     Lanes full{width, Value()};
     auto vectorType = VectorType::get({width}, b.getF32Type());
-    // The lane-wise maximum of vectors 0..width-1 of a block, in kChains
-    // independent chains (maxnumf is three dependent instructions on x86).
-    static_assert(kChains == 4, "the chains are merged as a pair of pairs");
+    // The lane-wise maximum of vectors 0..width-1 of a block.
     auto maxOfVectors = [&](llvm::function_ref<Value(Value)> vectorAt) {
       SmallVector<Value> first;
       for (int64_t c = 0; c < kChains; ++c)
         first.push_back(vectorAt(k.index(c)));
-      SmallVector<Value> chains = k.forRange(
-          k.index(kChains), k.index(width), first,
-          [&](Value j, ValueRange acc) {
-            SmallVector<Value> next;
-            for (int64_t c = 0; c < kChains; ++c)
-              next.push_back(arith::MaxNumFOp::create(
-                  b, acc[c], vectorAt(arith::AddIOp::create(b, j, k.index(c)))));
-            return next;
-          },
-          k.index(kChains));
-      return arith::MaxNumFOp::create(b, arith::MaxNumFOp::create(b, chains[0], chains[1]),
-                                      arith::MaxNumFOp::create(b, chains[2], chains[3]))
-          .getResult();
+      return chainedMax(k.index(kChains), k.index(width), first, vectorAt);
     };
     auto times = [&](Value x, int64_t c) { return arith::MulIOp::create(b, x, k.index(c)).getResult(); };
 
